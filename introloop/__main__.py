@@ -1,0 +1,3 @@
+from introloop.cli import main
+
+main()

@@ -1,0 +1,90 @@
+"""Account operations: each one a single transaction, with "now" passed in."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+
+from introloop.outbox.services import queue_templated_message
+
+from .models import ApiToken, User, hash_token
+from .tokens import email_verification_token
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+@transaction.atomic
+def sign_up(*, email: str, password: str, name: str, time_zone: str, now: datetime) -> User:
+    """Create an account and queue the email that verifies its address."""
+    user = User.objects.create_user(
+        email=email, password=password, name=name.strip(), time_zone=time_zone, date_joined=now
+    )
+    queue_verification_email(user, now)
+    return user
+
+
+def verification_path(user: User) -> str:
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = email_verification_token.make_token(user)
+    return reverse("accounts:verify_email", args=[uidb64, token])
+
+
+def queue_verification_email(user: User, now: datetime) -> None:
+    queue_templated_message(
+        "accounts/email/verify",
+        {"user": user, "verify_url": absolute_url(verification_path(user))},
+        to=[user.email],
+        user=user,
+        now=now,
+    )
+
+
+def user_for_link(uidb64: str) -> User | None:
+    try:
+        return User.objects.get(pk=int(urlsafe_base64_decode(uidb64).decode()), is_active=True)
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        return None
+
+
+def verify_email(user: User, token: str, now: datetime) -> bool:
+    """Mark the address verified if `token` is valid; a used token is void afterwards."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not email_verification_token.check_token(locked, token):
+            return False
+        locked.email_verified_at = now
+        locked.save(update_fields=["email_verified_at"])
+    user.email_verified_at = now
+    return True
+
+
+def create_api_token(user: User, name: str, now: datetime) -> tuple[ApiToken, str]:
+    """Create a token; the raw value is returned once and only its hash is kept."""
+    raw = ApiToken.generate()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip() or "API token",
+        token_hash=hash_token(raw),
+        prefix=raw[:10],
+        created_at=now,
+    )
+    return token, raw
+
+
+def user_for_api_token(raw: str, now: datetime) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(raw), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    # Record use at most once a minute, so reads do not turn into a write per request.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(id=token.id).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,21 @@
+"""The versioned JSON API, mounted at /api/v1/; its OpenAPI document is /api/v1/openapi.json."""
+
+from ninja import NinjaAPI
+
+from introloop import __version__
+
+from . import errors, me
+from .auth import BearerToken
+
+api = NinjaAPI(
+    title="Introloop API",
+    version=f"1 ({__version__})",
+    description="Authenticate with `Authorization: Bearer <token>`; create tokens in "
+    "Settings → API tokens or with `introloop token --email you@example.com`.",
+    auth=BearerToken(),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+errors.install(api)
+api.add_router("/", me.router)

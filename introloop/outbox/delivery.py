@@ -1,0 +1,148 @@
+"""Delivering the outbox over SMTP: at least once, with a lease, outside any transaction.
+
+A worker claims one message with a conditional UPDATE (a lease), sends it with its fixed
+Message-ID, then marks it sent. If the worker dies in between, the lease runs out and another
+worker sends it again; if SMTP fails, the message waits with an exponential backoff.
+"""
+
+import contextlib
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db import transaction
+from django.db.models import F, Q
+
+from .models import Message
+
+log = logging.getLogger(__name__)
+
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=2)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait after the `attempts`-th failure: 1, 2, 4 … minutes, at most two hours."""
+    return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+
+
+def smtp_connection() -> SmtpBackend | None:
+    """A connection to the configured SMTP server, or None when EMAIL_URL is not set."""
+    if not settings.SMTP:
+        return None
+    return SmtpBackend(fail_silently=False, **settings.SMTP)
+
+
+def _due(now: datetime):
+    return Message.objects.filter(status=Message.Status.QUEUED, next_attempt_at__lte=now).filter(
+        Q(leased_until__isnull=True) | Q(leased_until__lte=now)
+    )
+
+
+def claim_next(now: datetime) -> Message | None:
+    """Lease the next message due for delivery, or return None when there is none.
+
+    On PostgreSQL, SKIP LOCKED lets concurrent workers pick different rows instead of
+    contending for the same one. The conditional UPDATE is what guarantees a single owner,
+    on SQLite (which ignores row locks) as well.
+    """
+    lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    for _ in range(5):
+        with transaction.atomic():
+            message_id = (
+                _due(now)
+                .order_by("next_attempt_at", "id")
+                .select_for_update(skip_locked=True)
+                .values_list("id", flat=True)
+                .first()
+            )
+            if message_id is None:
+                return None
+            claimed = (
+                _due(now)
+                .filter(id=message_id)
+                .update(leased_until=lease_until, attempts=F("attempts") + 1)
+            )
+        if claimed == 1:
+            return Message.objects.get(id=message_id)
+    return None
+
+
+def as_email(message: Message, connection) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=message.from_email,
+        to=message.to,
+        cc=message.cc,
+        bcc=message.bcc,
+        reply_to=message.reply_to,
+        headers={**message.headers, "Message-ID": message.message_id},
+        connection=connection,
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    return email
+
+
+def mark_sent(message: Message, now: datetime) -> None:
+    Message.objects.filter(id=message.id, status=Message.Status.QUEUED).update(
+        status=Message.Status.SENT, sent_at=now, leased_until=None, last_error=""
+    )
+
+
+def mark_failed_attempt(message: Message, error: str, now: datetime) -> None:
+    """Schedule a retry with backoff, or give up (status failed) after OUTBOX_MAX_ATTEMPTS."""
+    attempts = Message.objects.values_list("attempts", flat=True).get(id=message.id)
+    gave_up = attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    Message.objects.filter(id=message.id, status=Message.Status.QUEUED).update(
+        status=Message.Status.FAILED if gave_up else Message.Status.QUEUED,
+        next_attempt_at=now + backoff(attempts),
+        leased_until=None,
+        last_error=error[:2000],
+    )
+
+
+def deliver_due(now: datetime, limit: int = 100) -> int:
+    """Deliver up to `limit` due messages over one SMTP connection; return how many were sent.
+
+    Stops at the first failure: the server is probably unwell, and the failed message
+    already waits for its backoff.
+    """
+    connection = smtp_connection()
+    if connection is None:
+        return 0
+    sent = 0
+    try:
+        while sent < limit:
+            message = claim_next(now)
+            if message is None:
+                break
+            try:
+                as_email(message, connection).send()
+            except Exception as exc:  # every SMTP or network error means "try again later"
+                log.warning("Delivery of message %s failed: %s", message.id, exc)
+                mark_failed_attempt(message, f"{type(exc).__name__}: {exc}", now)
+                break
+            mark_sent(message, now)
+            sent += 1
+    finally:
+        # Closing a broken connection has nothing useful to report.
+        with contextlib.suppress(Exception):
+            connection.close()
+    return sent
+
+
+def retry_now(message: Message, now: datetime) -> None:
+    """Put a failed (or waiting) message back at the front of the queue."""
+    Message.objects.filter(id=message.id).exclude(status=Message.Status.SENT).update(
+        status=Message.Status.QUEUED, next_attempt_at=now, leased_until=None, attempts=0
+    )
+
+
+def retry_all_failed(now: datetime) -> int:
+    return Message.objects.filter(status=Message.Status.FAILED).update(
+        status=Message.Status.QUEUED, next_attempt_at=now, leased_until=None, attempts=0
+    )

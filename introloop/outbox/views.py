@@ -1,0 +1,70 @@
+"""Staff pages: the outbox, so a local install without SMTP is usable end to end."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import delivery
+from .models import Message
+
+
+def _staff_only(view):
+    """Staff see the outbox; to anyone else it does not exist."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@_staff_only
+def message_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    messages_qs = Message.objects.only(
+        "id", "to", "subject", "status", "attempts", "created_at", "sent_at", "last_error"
+    )
+    if status in Message.Status.values:
+        messages_qs = messages_qs.filter(status=status)
+    page = Paginator(messages_qs, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": Message.Status.choices,
+        "smtp_configured": delivery.smtp_connection() is not None,
+        "failed_count": Message.objects.filter(status=Message.Status.FAILED).count(),
+        "nav": "outbox",
+    }
+    return render(request, "outbox/message_list.html", context)
+
+
+@_staff_only
+def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = get_object_or_404(Message, id=message_id)
+    return render(request, "outbox/message_detail.html", {"message": message, "nav": "outbox"})
+
+
+@_staff_only
+@require_POST
+def message_retry(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = get_object_or_404(Message, id=message_id)
+    delivery.retry_now(message, timezone.now())
+    messages.success(request, "The message is queued again; the worker will send it shortly.")
+    return redirect("outbox:detail", message_id=message.id)
+
+
+@_staff_only
+@require_POST
+def retry_failed(request: HttpRequest) -> HttpResponse:
+    count = delivery.retry_all_failed(timezone.now())
+    messages.success(request, f"{count} failed message(s) queued again.")
+    return redirect("outbox:list")

@@ -1,0 +1,22 @@
+from django.urls import include, path
+
+from . import views
+from .api.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("today/", views.upcoming_section("today"), name="today"),
+    path("contacts/", views.upcoming_section("contacts"), name="contacts"),
+    path("intros/", views.upcoming_section("intros"), name="intros"),
+    path("goals/", views.upcoming_section("goals"), name="goals"),
+    path("dashboard/", views.upcoming_section("dashboard"), name="dashboard"),
+    path("", include("introloop.accounts.urls")),
+    path("", include("introloop.portability.urls")),
+    path("", include("introloop.outbox.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "introloop.views.bad_request"
+handler403 = "introloop.views.permission_denied"
+handler404 = "introloop.views.page_not_found"
+handler500 = "introloop.views.server_error"

@@ -1,0 +1,81 @@
+"""Site-wide pages: the front door, sections still to come, and error pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("today")
+    return render(request, "home.html")
+
+
+# Navigation sections whose capability lands in a later release, with what they will hold.
+UPCOMING = {
+    "today": (
+        "Today",
+        "The people to write to, thank-you notes due and connectors to update, each with a "
+        "drafted message.",
+    ),
+    "contacts": (
+        "Contacts",
+        "Your network book: import LinkedIn, vCard and Google contacts, log interactions, and "
+        "note how each person could help.",
+    ),
+    "intros": (
+        "Introductions",
+        "Every introduction you asked for or made, with whose move it is and when it is due.",
+    ),
+    "goals": (
+        "Goals",
+        "What you are looking for, a shareable brief, and who in your network can help.",
+    ),
+    "dashboard": (
+        "Dashboard",
+        "Referrals collected against your target, follow-through on time, and which source "
+        "produced interviews.",
+    ),
+}
+
+
+def upcoming_section(name: str):
+    title, description = UPCOMING[name]
+
+    @login_required
+    def view(request: HttpRequest) -> HttpResponse:
+        context = {"title": title, "description": description, "nav": name}
+        return render(request, "upcoming.html", context)
+
+    view.__name__ = f"{name}_page"
+    return view
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"detail": "You do not have access to this."}, status=403)
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"detail": "Something went wrong on our side."}, status=500)
+    # No request context: whatever failed may fail again while rendering it.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
