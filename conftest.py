@@ -1,5 +1,6 @@
 """Fixtures shared by every app's tests: named users, API clients, a real SMTP server."""
 
+import asyncio
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -117,10 +118,15 @@ class SmtpSink:
     port: int
     received: list = field(default_factory=list)
     refuse_next: int = 0
+    delay: float = 0.0
+    peers: set = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
+            self.peers.add(session.peer)
             if self.refuse_next > 0:
                 self.refuse_next -= 1
                 return "451 4.3.0 Temporary failure, try again later"

@@ -241,14 +241,19 @@ CSRF_COOKIE_SECURE = SITE_IS_HTTPS
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", SITE_IS_HTTPS and TRUST_PROXY_HEADERS)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if SITE_IS_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SILENCED_SYSTEM_CHECKS = envlist("SILENCED_SYSTEM_CHECKS", [])
-if SECURE_HSTS_SECONDS and not SECURE_HSTS_INCLUDE_SUBDOMAINS:
-    # Including subdomains is the operator's call: it can break other sites on the domain.
-    SILENCED_SYSTEM_CHECKS.append("security.W005")
+if SECURE_HSTS_SECONDS:
+    # Subdomains and the preload list affect every site on the domain: the operator's call.
+    if not SECURE_HSTS_INCLUDE_SUBDOMAINS:
+        SILENCED_SYSTEM_CHECKS.append("security.W005")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
+CSRF_FAILURE_VIEW = "introloop.views.csrf_failure"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 

@@ -68,6 +68,12 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "403.html", status=403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"detail": "CSRF check failed; use a bearer token."}, status=403)
+    return render(request, "403_csrf.html", status=403)
+
+
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"detail": "Not found."}, status=404)

@@ -131,7 +131,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         queue_templated_message(
             "accounts/email/password_reset",
             {
-                **context,
+                "user": context["user"],
                 "reset_url": settings.SITE_URL
                 + reverse(
                     "accounts:password_reset_confirm", args=[context["uid"], context["token"]]

@@ -6,6 +6,7 @@ from introloop import __version__
 
 from . import errors, me
 from .auth import BearerToken
+from .parser import JsonObjectParser
 
 api = NinjaAPI(
     title="Introloop API",
@@ -16,6 +17,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    parser=JsonObjectParser(),
 )
 errors.install(api)
 api.add_router("/", me.router)

@@ -50,7 +50,7 @@ def install(api: NinjaAPI) -> None:
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         detail = str(exc)
         if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
-            detail = "The request body is not valid JSON."
+            detail = "The request body is not a valid JSON object."
         return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
     @api.exception_handler(Http404)

@@ -1,0 +1,111 @@
+"""Every route that takes an object id answers 404 to anyone but the object's owner.
+
+The test walks the URL configuration, so a route added by any later feature is covered the
+day it lands: a new kind of id fails here until it gets an entry in OWNED_OBJECTS (how to
+make one for a given owner) or in PUBLIC_LINK_ROUTES (why it is reachable without an account).
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from conftest import api_token_for, make_user
+from introloop.accounts.models import ApiToken
+from introloop.accounts.services import create_api_token
+from introloop.outbox.models import Message
+from introloop.outbox.services import queue_message
+
+
+@dataclass
+class Owned:
+    make: Callable  # make(owner) -> id of a new object that belongs to `owner`
+    exists: Callable[[int], bool]
+    # Routes for this object are staff tools: the owner-side check uses a staff account.
+    staff_only: bool = False
+
+
+OWNED_OBJECTS: dict[str, Owned] = {
+    "token_id": Owned(
+        make=lambda owner: create_api_token(owner, "owned", timezone.now())[0].id,
+        exists=lambda pk: ApiToken.objects.filter(pk=pk).exists(),
+    ),
+    "message_id": Owned(
+        make=lambda owner: (
+            queue_message(to=[owner.email], subject="s", body_text="b", user=owner).id
+        ),
+        exists=lambda pk: Message.objects.filter(pk=pk).exists(),
+        staff_only=True,
+    ),
+}
+
+# Routes that take parameters but are meant for people without a session: each explains why.
+PUBLIC_LINK_ROUTES = {
+    "accounts/verify/<uidb64>/<token>/": "signed, expiring, single-use email verification link",
+    "accounts/password-reset/<uidb64>/<token>/": "Django's signed password-reset link",
+}
+
+PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+
+
+def all_routes(patterns=None, prefix: str = "") -> list[str]:
+    routes = []
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            routes += all_routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            routes.append(prefix + str(entry.pattern))
+    return routes
+
+
+def owned_object_routes() -> list[str]:
+    routes = {route for route in all_routes() if PARAM.search(route)}
+    return sorted(routes - set(PUBLIC_LINK_ROUTES))
+
+
+def test_the_walk_finds_web_and_api_routes_and_every_public_route_exists():
+    routes = all_routes()
+    assert "settings/tokens/<int:token_id>/revoke/" in owned_object_routes()
+    assert "api/v1/me" in routes
+    assert set(PUBLIC_LINK_ROUTES) <= set(routes)
+
+
+@pytest.mark.parametrize("route", owned_object_routes())
+def test_another_users_object_is_404_on_every_route_and_method(route, db):
+    params = [m["name"] for m in PARAM.finditer(route)]
+    unknown = [p for p in params if p not in OWNED_OBJECTS]
+    assert not unknown, (
+        f"Route {route!r} takes {unknown}: add how to make such an object to OWNED_OBJECTS in "
+        f"{__file__}, or list the route in PUBLIC_LINK_ROUTES with the reason it is public."
+    )
+    staff_only = any(OWNED_OBJECTS[p].staff_only for p in params)
+    owner = make_user("owner@example.com", is_staff=staff_only)
+    intruder = make_user("intruder@example.com")
+    ids = {p: OWNED_OBJECTS[p].make(owner) for p in params}
+    path = "/" + PARAM.sub(lambda m: str(ids[m["name"]]), route)
+
+    answers = {}
+    for method in ("get", "post", "put", "patch", "delete"):
+        answers[method] = request_as(intruder, method, path, route).status_code
+
+    assert 404 in answers.values(), f"{path}: {answers}"
+    assert set(answers.values()) <= {404, 405}, f"{path} answered the intruder: {answers}"
+    for param, pk in ids.items():
+        assert OWNED_OBJECTS[param].exists(pk), f"{path}: the intruder changed {param}={pk}"
+
+    # The owner does reach the object, so the 404 above is about ownership, not a dead route.
+    owner_answers = {m: request_as(owner, m, path, route).status_code for m in ("get", "post")}
+    assert set(owner_answers.values()) - {404, 405}, f"{path} for its owner: {owner_answers}"
+
+
+def request_as(user, method: str, path: str, route: str):
+    client = Client()
+    if route.startswith("api/"):
+        headers = {"Authorization": f"Bearer {api_token_for(user)}"}
+        return getattr(client, method)(path, headers=headers, content_type="application/json")
+    client.force_login(user)
+    return getattr(client, method)(path)
