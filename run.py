@@ -3,6 +3,7 @@
 
     python3 run.py serve [serve options]   serve Introloop on SQLite at http://127.0.0.1:8000
     python3 run.py test [pytest options]   run the whole test suite
+    python3 run.py bench                   run the benchmarks; results go to docs/benchmarks.md
 
 Both create ./.venv on first use and install Introloop into it at the exact versions in
 constraints.txt; they reinstall only when pyproject.toml or constraints.txt change.
@@ -13,6 +14,7 @@ import os
 import subprocess
 import sys
 import venv
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -74,8 +76,29 @@ def test(args: list[str]) -> int:
     return subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT)  # noqa: S603
 
 
+def bench(args: list[str]) -> int:
+    ensure_installed("test")
+    sections = []
+    for script in sorted((ROOT / "bench").glob("*.py")):
+        say(f"running {script.relative_to(ROOT)}")
+        result = subprocess.run(  # noqa: S603
+            [str(PYTHON), str(script), *args], cwd=ROOT, capture_output=True, text=True
+        )
+        sys.stdout.write(result.stdout)
+        if result.returncode:
+            sys.stderr.write(result.stderr)
+            return result.returncode
+        sections.append(f"## {script.name}\n\n{result.stdout.strip()}\n")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    (ROOT / "docs" / "benchmarks.md").write_text(
+        "# Benchmark results\n\nLatest output of `python3 run.py bench` "
+        f"({stamp}).\n\n" + "\n".join(sections)
+    )
+    return 0
+
+
 def main() -> int:
-    commands = {"serve": serve, "test": test}
+    commands = {"serve": serve, "test": test, "bench": bench}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__.strip())
         return 2

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "ninja",
     "introloop.accounts",
     "introloop.outbox",
+    "introloop.network",
     "introloop.portability",
     "introloop.api",
     "introloop.ops",
@@ -256,6 +257,8 @@ if SECURE_HSTS_SECONDS:
 CSRF_FAILURE_VIEW = "introloop.views.csrf_failure"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+# Largest contacts file accepted for import (a 20,000-connection LinkedIn export is ~3 MB).
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

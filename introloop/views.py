@@ -19,11 +19,6 @@ UPCOMING = {
         "The people to write to, thank-you notes due and connectors to update, each with a "
         "drafted message.",
     ),
-    "contacts": (
-        "Contacts",
-        "Your network book: import LinkedIn, vCard and Google contacts, log interactions, and "
-        "note how each person could help.",
-    ),
     "intros": (
         "Introductions",
         "Every introduction you asked for or made, with whose move it is and when it is due.",

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from introloop.accounts.models import User
 from introloop.accounts.services import create_api_token
+from introloop.network.demo import add_contacts
 
 DEMO_DOMAIN = "demo.introloop.test"
 DEMO_PASSWORD = "introloop-demo"  # noqa: S105 - printed on purpose; demo accounts only
@@ -45,7 +46,7 @@ def add_users(world: DemoWorld) -> None:
 
 
 # Each step adds one kind of data; later capabilities append theirs.
-STEPS: list[Callable[[DemoWorld], None]] = [add_users]
+STEPS: list[Callable[[DemoWorld], None]] = [add_users, add_contacts]
 
 
 def demo_users():

@@ -14,6 +14,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from introloop.accounts import throttle
+from introloop.network import services as network_services
 from introloop.outbox import delivery
 
 log = logging.getLogger("introloop.worker")
@@ -27,10 +28,15 @@ def prune_throttle_records(now: datetime) -> int:
     return throttle.prune(now)
 
 
+def prune_import_uploads(now: datetime) -> int:
+    return network_services.prune_import_uploads(now)
+
+
 # (job, how often it runs). A job returns how much it did; a busy job runs again at once.
 JOBS: list[tuple[Callable[[datetime], int], timedelta]] = [
     (deliver_mail, timedelta(seconds=0)),
     (prune_throttle_records, timedelta(hours=1)),
+    (prune_import_uploads, timedelta(hours=1)),
 ]
 
 

@@ -11,6 +11,8 @@ from django.db import transaction
 
 from introloop import __version__
 from introloop.accounts.models import User
+from introloop.network.exports import contacts_json
+from introloop.network.models import ImportRun, Interaction
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -57,11 +59,47 @@ def _outbox_messages(user: User) -> list[dict]:
     ]
 
 
+def _contacts(user: User) -> list[dict]:
+    return contacts_json(user)["contacts"]
+
+
+def _interactions(user: User) -> list[dict]:
+    interactions = Interaction.objects.filter(owner=user).prefetch_related("contacts")
+    return [
+        {
+            "id": i.id,
+            "kind": i.kind,
+            "occurred_on": i.occurred_on.isoformat(),
+            "notes": i.notes,
+            "contact_uids": [c.uid for c in i.contacts.all()],
+        }
+        for i in interactions.order_by("occurred_on", "id")
+    ]
+
+
+def _imports(user: User) -> list[dict]:
+    return [
+        {
+            "filename": run.filename,
+            "format": run.format,
+            "created": run.created,
+            "updated": run.updated,
+            "unchanged": run.unchanged,
+            "rejected": run.rejected,
+            "finished_at": _iso(run.finished_at),
+        }
+        for run in ImportRun.objects.filter(owner=user).order_by("finished_at", "id")
+    ]
+
+
 # Section name -> function returning that section for a user. One entry per kind of data.
 SECTIONS = {
     "account": _account,
     "api_tokens": _api_tokens,
     "emails": _outbox_messages,
+    "contacts": _contacts,
+    "interactions": _interactions,
+    "imports": _imports,
 }
 
 # Models holding a user's rows, and the export section that carries them. Rows of models
@@ -70,6 +108,15 @@ COVERED_MODELS = {
     "accounts.User": "account",
     "accounts.ApiToken": "api_tokens",
     "outbox.Message": "emails",
+    "network.Contact": "contacts",
+    "network.ContactEmail": "contacts",
+    "network.Tag": "contacts",
+    "network.Interaction": "interactions",
+    "network.ImportRun": "imports",
+    # A file waiting between an import's preview and its commit, deleted within a day.
+    "network.ImportUpload": "imports",
+    # "Not the same person" choices: they only steer duplicate suggestions.
+    "network.NotDuplicate": "contacts",
 }
 
 

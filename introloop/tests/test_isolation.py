@@ -8,6 +8,7 @@ make one for a given owner) or in PUBLIC_LINK_ROUTES (why it is reachable withou
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -17,8 +18,16 @@ from django.utils import timezone
 from conftest import api_token_for, make_user
 from introloop.accounts.models import ApiToken
 from introloop.accounts.services import create_api_token
+from introloop.network.importers.records import ContactRecord
+from introloop.network.models import Contact, ImportUpload, Interaction
+from introloop.network.services import create_contact, log_interaction
 from introloop.outbox.models import Message
 from introloop.outbox.services import queue_message
+
+
+def make_contact(owner) -> Contact:
+    record = ContactRecord(line=0, full_name="Owned Person", emails=[("o@example.com", "")])
+    return create_contact(owner, record, timezone.now())
 
 
 @dataclass
@@ -34,6 +43,31 @@ OWNED_OBJECTS: dict[str, Owned] = {
         make=lambda owner: create_api_token(owner, "owned", timezone.now())[0].id,
         exists=lambda pk: ApiToken.objects.filter(pk=pk).exists(),
     ),
+    "contact_id": Owned(
+        make=lambda owner: make_contact(owner).id,
+        exists=lambda pk: Contact.objects.filter(pk=pk).exists(),
+    ),
+    "interaction_id": Owned(
+        make=lambda owner: (
+            log_interaction(
+                owner,
+                kind="call",
+                occurred_on=date(2026, 1, 5),
+                notes="",
+                now=timezone.now(),
+                contacts=[make_contact(owner)],
+            ).id
+        ),
+        exists=lambda pk: Interaction.objects.filter(pk=pk).exists(),
+    ),
+    "upload_id": Owned(
+        make=lambda owner: (
+            ImportUpload.objects.create(
+                owner=owner, filename="c.csv", data=b"Name,Email\nAnn,ann@example.com\n", format=""
+            ).id
+        ),
+        exists=lambda pk: ImportUpload.objects.filter(pk=pk).exists(),
+    ),
     "message_id": Owned(
         make=lambda owner: (
             queue_message(to=[owner.email], subject="s", body_text="b", user=owner).id
@@ -47,6 +81,9 @@ OWNED_OBJECTS: dict[str, Owned] = {
 PUBLIC_LINK_ROUTES = {
     "accounts/verify/<uidb64>/<token>/": "signed, expiring, single-use email verification link",
     "accounts/password-reset/<uidb64>/<token>/": "Django's signed password-reset link",
+    # Not an object id: the file format of the caller's own export.
+    "contacts/export/contacts.<str:fmt>": "exports only ever hold the requester's contacts",
+    "api/v1/exports/contacts.<fmt>": "exports only ever hold the requester's contacts",
 }
 
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -93,7 +130,8 @@ def test_another_users_object_is_404_on_every_route_and_method(route, db):
         answers[method] = request_as(intruder, method, path, route).status_code
 
     assert 404 in answers.values(), f"{path}: {answers}"
-    assert set(answers.values()) <= {404, 405}, f"{path} answered the intruder: {answers}"
+    # 422: the request body was refused before any object was looked up; it reveals nothing.
+    assert set(answers.values()) <= {404, 405, 422}, f"{path} answered the intruder: {answers}"
     for param, pk in ids.items():
         assert OWNED_OBJECTS[param].exists(pk), f"{path}: the intruder changed {param}={pk}"
 
@@ -106,6 +144,10 @@ def request_as(user, method: str, path: str, route: str):
     client = Client()
     if route.startswith("api/"):
         headers = {"Authorization": f"Bearer {api_token_for(user)}"}
-        return getattr(client, method)(path, headers=headers, content_type="application/json")
+        if method == "get":
+            return client.get(path, headers=headers)
+        return getattr(client, method)(
+            path, data="{}", headers=headers, content_type="application/json"
+        )
     client.force_login(user)
     return getattr(client, method)(path)

@@ -1,0 +1,283 @@
+"""Contacts benchmark: importing a 20,000-row LinkedIn export, and the contact list.
+
+Run with `python3 run.py bench` (all benchmarks) or `.venv/bin/python bench/contacts.py`.
+Prints a Markdown table: each figure, and its ratio to a floor measured in the same run.
+
+Floors:
+- import: the same Connections.csv parsed with the csv module and inserted with plain sqlite3
+  `executemany` into an equivalent table (Introloop's own contact and email tables, created from
+  its migrations, with the same indexes), in one transaction;
+- list and search: the same page's rows and count fetched with plain sqlite3 from the same
+  database file, without Django.
+"""
+
+import csv
+import io
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROWS = 20_000
+CONTACT_COLUMNS = (
+    "owner_id", "uid", "merged_uids", "full_name", "given_name", "family_name", "phones",
+    "linkedin_url", "company", "title", "industry", "location", "how_we_met",
+    "how_they_can_help", "strength", "notes", "keep_in_touch_days", "source", "connected_on",
+    "birthday", "created_at", "updated_at", "name_key", "search_text", "reconnect_due_on",
+)  # fmt: skip
+REPEAT = 3
+LIST_RUNS = 30
+
+WORK = Path(tempfile.mkdtemp(prefix="introloop-bench-"))
+os.environ["INTROLOOP_DATA_DIR"] = str(WORK)
+os.environ.pop("DATABASE_URL", None)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "introloop.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from introloop.accounts.models import User  # noqa: E402
+from introloop.network.importers.detect import parse_upload  # noqa: E402
+from introloop.network.imports import apply_import  # noqa: E402
+
+GIVEN = [
+    "Ada",
+    "Ben",
+    "Chloé",
+    "Dev",
+    "Elena",
+    "Farah",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Olu",
+    "Priya",
+]
+FAMILY = [
+    "Adeyemi",
+    "Bauer",
+    "Castillo",
+    "Dubois",
+    "García",
+    "Haddad",
+    "Ito",
+    "Jansen",
+    "Novak",
+    "Okafor",
+    "Patel",
+    "Rossi",
+]
+COMPANIES = [f"Company {n}" for n in range(800)]
+TITLES = ["Product Manager", "Data Scientist", "Engineer", "Recruiter", "Founder", "Designer"]
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def linkedin_export(rows: int) -> bytes:
+    """A Connections.csv as LinkedIn writes it: note lines, then seven columns."""
+    rng = random.Random(7)
+    out = io.StringIO()
+    out.write('Notes:\n"When exporting your connection data, you may notice that some of the '
+              'email addresses are missing."\n\n')  # fmt: skip
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["First Name", "Last Name", "URL", "Email Address", "Company", "Position",
+                     "Connected On"])  # fmt: skip
+    for n in range(rows):
+        given, family = rng.choice(GIVEN), rng.choice(FAMILY)
+        email = f"{given}.{family}{n}@example.com".lower() if rng.random() < 0.25 else ""
+        writer.writerow([
+            given, family, f"https://www.linkedin.com/in/{given}-{family}-{n:06d}".lower(),
+            email, rng.choice(COMPANIES), rng.choice(TITLES),
+            f"{rng.randint(1, 28):02d} {rng.choice(MONTHS)} {rng.randint(2010, 2025)}",
+        ])  # fmt: skip
+    return out.getvalue().encode("utf-8")
+
+
+def median_time(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def floor_import(data: bytes, schema: list[str]) -> float:
+    """csv module + sqlite3 executemany into Introloop's own contact and email tables."""
+    path = WORK / "floor.sqlite3"
+
+    def run():
+        text = data.decode("utf-8")
+        lines = text.splitlines()
+        header_at = next(i for i, line in enumerate(lines) if line.startswith("First Name"))
+        rows = list(csv.reader(lines[header_at + 1 :]))
+        stamp = "2026-01-01 00:00:00"
+        contacts, emails = [], []
+        for n, (first, last, url, email, company, position, connected) in enumerate(rows, 1):
+            name = f"{first} {last}"
+            contacts.append((1, f"uid-{n}", "[]", name, first, last, "[]", url, company,
+                             position, "", "", "", "", "", "", None, "linkedin", connected, "",
+                             stamp, stamp, name.lower(), name.lower(), None))  # fmt: skip
+            if email:
+                emails.append((1, n, email, "", 0))
+        db.executemany(
+            f"INSERT INTO network_contact ({', '.join(CONTACT_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(CONTACT_COLUMNS))})",
+            contacts,
+        )
+        db.executemany(
+            "INSERT INTO network_contactemail (owner_id, contact_id, email, kind, position) "
+            "VALUES (?, ?, ?, ?, ?)",
+            emails,
+        )
+        db.commit()
+
+    times = []
+    for _ in range(REPEAT):
+        path.unlink(missing_ok=True)
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        for statement in schema:
+            db.execute(statement)
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+        db.close()
+    return statistics.median(times)
+
+
+def contact_schema() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name IN ('network_contact', "
+            "'network_contactemail') AND sql IS NOT NULL ORDER BY type DESC"
+        )
+        statements = [row[0] for row in cursor.fetchall()]
+    # Same tables and indexes; the foreign keys point at tables the floor database lacks.
+    return [s.replace("DEFERRABLE INITIALLY DEFERRED", "").replace(
+        'REFERENCES "accounts_user" ("id")', "").replace(
+        'REFERENCES "network_contact" ("id")', "") for s in statements]  # fmt: skip
+
+
+def introloop_import(data: bytes, owner: User) -> float:
+    start = time.perf_counter()
+    parsed = parse_upload(data, filename="Connections.csv")
+    outcome = apply_import(owner, parsed, now=timezone.now(), filename="Connections.csv")
+    elapsed = time.perf_counter() - start
+    return elapsed, outcome.plan
+
+
+def server_time(client: Client, url: str) -> tuple[float, int]:
+    """Median time Django takes to answer `url`, and the number of SQL queries it runs."""
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return median_time(lambda: client.get(url), LIST_RUNS), len(queries)
+
+
+def sql_floor(owner_id: int, where: str = "", params=()) -> float:
+    db = sqlite3.connect(settings.DATABASES["default"]["NAME"])
+
+    def run():
+        db.execute(
+            f"SELECT COUNT(*) FROM network_contact WHERE owner_id = ? {where}", (owner_id, *params)
+        ).fetchone()
+        rows = db.execute(
+            "SELECT id, full_name, company, title, last_interaction_on, reconnect_due_on "
+            f"FROM network_contact WHERE owner_id = ? {where} ORDER BY name_key, id LIMIT 50",
+            (owner_id, *params),
+        ).fetchall()
+        ids = [r[0] for r in rows]
+        marks = ",".join("?" * len(ids))
+        db.execute(
+            f"SELECT contact_id, email FROM network_contactemail WHERE contact_id IN ({marks})", ids
+        ).fetchall()
+
+    result = median_time(run, LIST_RUNS)
+    db.close()
+    return result
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # as `introloop serve` does
+    data = linkedin_export(ROWS)
+    floor = floor_import(data, contact_schema())
+
+    firsts, seconds, plan = [], [], None
+    for n in range(REPEAT):
+        owner = User.objects.create_user(f"bench{n}@example.com", "bench-password")
+        elapsed, plan = introloop_import(data, owner)
+        firsts.append(elapsed)
+        elapsed, again = introloop_import(data, owner)
+        seconds.append(elapsed)
+        assert len(again.creates) == 0 and again.unchanged == ROWS, (
+            len(again.creates),
+            len(again.updates),
+            again.unchanged,
+            again.updates[:2],
+        )
+    assert len(plan.creates) == ROWS and not plan.errors
+    first, second = statistics.median(firsts), statistics.median(seconds)
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(owner)
+    list_time, list_queries = server_time(client, "/contacts/")
+    search_time, search_queries = server_time(client, "/contacts/?q=data+scientist")
+    deep_time, _ = server_time(client, "/contacts/?page=300")
+    list_floor = sql_floor(owner.id)
+    search_floor = sql_floor(
+        owner.id, "AND search_text LIKE ? AND search_text LIKE ?", ("%data%", "%scientist%")
+    )
+
+    rows = [
+        ("Import 20,000-row LinkedIn export (empty account)", first, floor, "< 5 s, ≤ 3× floor"),
+        ("Re-import the same file (all unchanged)", second, floor, "≤ first import"),
+        ("Import floor: csv module + sqlite3 executemany", floor, floor, ""),
+        (f"Contact list, page 1 of 50 ({list_queries} queries)", list_time, list_floor,
+         "< 50 ms"),
+        ("Contact list, page 300", deep_time, list_floor, "< 50 ms"),
+        (f"Search 'data scientist' ({search_queries} queries)", search_time, search_floor,
+         "< 50 ms"),
+        ("List floor: the page's SQL with plain sqlite3", list_floor, list_floor, ""),
+        ("Search floor: the search's SQL with plain sqlite3", search_floor, search_floor, ""),
+    ]  # fmt: skip
+    print(f"Contacts benchmark: {ROWS:,} contacts, SQLite {sqlite3.sqlite_version}, "
+          f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; medians of {REPEAT} imports "
+          f"and {LIST_RUNS} page loads.\n")  # fmt: skip
+    print("| figure | time | ratio to floor | target |")
+    print("|---|---:|---:|---|")
+    for label, seconds_taken, floor_value, target in rows:
+        shown = f"{seconds_taken * 1000:,.0f} ms" if seconds_taken >= 0.1 else (
+            f"{seconds_taken * 1000:.1f} ms")  # fmt: skip
+        print(f"| {label} | {shown} | {seconds_taken / floor_value:.1f}× | {target} |")
+    ok = first < 5 and first <= 3 * floor and second <= first * 1.1
+    ok = ok and max(list_time, deep_time, search_time) < 0.05
+    print(f"\nTargets {'met' if ok else 'NOT met'}.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,343 @@
+"""/api/v1/contacts, /interactions, /imports and /exports.
+
+Input is validated by the same Django forms as the web pages, so both answer bad input with
+the same messages; the API names the field.
+"""
+
+import json
+from datetime import date, datetime
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.errors import HttpError, ValidationError
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from introloop.network import exports, queries, services
+from introloop.network.forms import ContactForm, InteractionForm, join_labelled
+from introloop.network.import_views import export_response, read_upload
+from introloop.network.importers.detect import parse_upload
+from introloop.network.importers.records import FORMATS, ImportFileError
+from introloop.network.imports import apply_import, plan_import
+from introloop.network.models import Contact, Interaction
+
+router = Router(tags=["contacts"])
+
+
+class EmailIO(Schema):
+    email: str
+    kind: str = ""
+
+
+class PhoneIO(Schema):
+    number: str
+    kind: str = ""
+
+
+class ContactOut(Schema):
+    id: int
+    uid: str
+    full_name: str
+    given_name: str
+    family_name: str
+    emails: list[EmailIO]
+    phones: list[PhoneIO]
+    linkedin_url: str
+    company: str
+    title: str
+    industry: str
+    location: str
+    tags: list[str]
+    how_we_met: str
+    introduced_by_id: int | None
+    how_they_can_help: str
+    strength: str
+    notes: str
+    keep_in_touch_days: int | None
+    source: str
+    connected_on: date | None
+    birthday: str
+    last_interaction_on: date | None
+    reconnect_due_on: date | None
+    reconnect_overdue: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContactIn(Schema):
+    full_name: str | None = None
+    emails: list[EmailIO | str] | None = None
+    phones: list[PhoneIO | str] | None = None
+    linkedin_url: str | None = None
+    company: str | None = None
+    title: str | None = None
+    industry: str | None = None
+    location: str | None = None
+    tags: list[str] | None = None
+    how_we_met: str | None = None
+    introduced_by_id: int | None = None
+    how_they_can_help: str | None = None
+    strength: str | None = None
+    notes: str | None = None
+    keep_in_touch_days: int | None = None
+    birthday: str | None = None
+
+
+class ContactList(Schema):
+    items: list[ContactOut]
+    count: int
+
+
+class InteractionIn(Schema):
+    kind: str
+    occurred_on: date
+    contact_ids: list[int] = Field(min_length=1)
+    notes: str = ""
+
+
+class InteractionOut(Schema):
+    id: int
+    kind: str
+    occurred_on: date
+    contact_ids: list[int]
+    notes: str
+
+
+class Problem(Schema):
+    line: int
+    message: str
+
+
+class ImportOut(Schema):
+    format: str
+    dry_run: bool
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[Problem]
+    warnings: list[Problem]
+
+
+def contact_out(contact: Contact, today: date) -> dict:
+    return {
+        **{
+            f: getattr(contact, f)
+            for f in (
+                "id",
+                "uid",
+                "full_name",
+                "given_name",
+                "family_name",
+                "linkedin_url",
+                "company",
+                "title",
+                "industry",
+                "location",
+                "how_we_met",
+                "introduced_by_id",
+                "how_they_can_help",
+                "strength",
+                "notes",
+                "keep_in_touch_days",
+                "source",
+                "connected_on",
+                "birthday",
+                "last_interaction_on",
+                "reconnect_due_on",
+                "created_at",
+                "updated_at",
+            )
+        },
+        "emails": [{"email": e.email, "kind": e.kind} for e in contact.emails.all()],
+        "phones": [
+            {"number": p.get("number", ""), "kind": p.get("kind", "")} for p in contact.phones
+        ],
+        "tags": [t.name for t in contact.tags.all()],
+        "reconnect_overdue": bool(contact.reconnect_due_on and contact.reconnect_due_on < today),
+    }
+
+
+def _today(request: HttpRequest) -> date:
+    return queries.local_today(request.auth, timezone.now())
+
+
+def _form_errors(form) -> ValidationError:
+    """A form's errors as the API's 422, naming each field as the API spells it."""
+    rename = {"introduced_by": "introduced_by_id", "contacts": "contact_ids"}
+    return ValidationError(
+        [
+            {"loc": ["body", "payload", rename.get(field, field)], "msg": message}
+            for field, messages in form.errors.items()
+            for message in messages
+        ]
+    )
+
+
+def _labelled(items: list) -> str:
+    pairs = []
+    for item in items:
+        if isinstance(item, str):
+            pairs.append((item, ""))
+        else:
+            pairs.append((getattr(item, "email", None) or getattr(item, "number", ""), item.kind))
+    return join_labelled(pairs)
+
+
+def _form_data(payload: ContactIn, base: dict) -> QueryDict:
+    data = dict(base)
+    for field, value in payload.dict(exclude_unset=True).items():
+        item = getattr(payload, field)
+        if field in ("emails", "phones"):
+            data[field] = _labelled(item or [])
+        elif field == "tags":
+            data[field] = ", ".join(item or [])
+        elif field == "introduced_by_id":
+            data["introduced_by"] = value
+        else:
+            data[field] = value
+    form_data = QueryDict(mutable=True)
+    for key, value in data.items():
+        form_data[key] = "" if value is None else str(value)
+    return form_data
+
+
+def _get_contact(request: HttpRequest, contact_id: int) -> Contact:
+    return get_object_or_404(Contact, id=contact_id, owner=request.auth)
+
+
+@router.get("/contacts", response=ContactList, summary="Your contacts, searched and paged")
+def list_contacts(
+    request: HttpRequest,
+    q: str = "",
+    tag: str = "",
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+):
+    today = _today(request)
+    contacts = queries.search_contacts(request.auth, today=today, q=q, tag=tag)
+    page = contacts.prefetch_related("emails", "tags")[offset : offset + limit]
+    return {"items": [contact_out(c, today) for c in page], "count": contacts.count()}
+
+
+@router.post("/contacts", response={201: ContactOut}, summary="Add a contact")
+def create_contact(request: HttpRequest, payload: ContactIn):
+    form = ContactForm(request.auth, _form_data(payload, {}))
+    if not form.is_valid():
+        raise _form_errors(form)
+    contact = services.create_contact(
+        request.auth, form.to_record(), timezone.now(), form.cleaned_data["introduced_by"]
+    )
+    return Status(201, contact_out(contact, _today(request)))
+
+
+@router.get("/contacts/{contact_id}", response=ContactOut, summary="One contact")
+def get_contact(request: HttpRequest, contact_id: int):
+    return contact_out(_get_contact(request, contact_id), _today(request))
+
+
+@router.patch("/contacts/{contact_id}", response=ContactOut, summary="Change some fields")
+def patch_contact(request: HttpRequest, contact_id: int, payload: ContactIn):
+    contact = _get_contact(request, contact_id)
+    form = ContactForm(
+        request.auth, _form_data(payload, ContactForm.initial_for(contact)), contact=contact
+    )
+    if not form.is_valid():
+        raise _form_errors(form)
+    services.update_contact(
+        contact, form.to_record(), timezone.now(), form.cleaned_data["introduced_by"]
+    )
+    return contact_out(_get_contact(request, contact_id), _today(request))
+
+
+@router.delete("/contacts/{contact_id}", response={204: None}, summary="Delete a contact")
+def delete_contact(request: HttpRequest, contact_id: int):
+    services.delete_contact(_get_contact(request, contact_id))
+    return Status(204, None)
+
+
+@router.post("/interactions", response={201: InteractionOut}, summary="Log an interaction")
+def create_interaction(request: HttpRequest, payload: InteractionIn):
+    owned = set(
+        Contact.objects.filter(owner=request.auth, id__in=payload.contact_ids).values_list(
+            "id", flat=True
+        )
+    )
+    missing = [i for i in payload.contact_ids if i not in owned]
+    if missing:
+        raise HttpError(404, f"No contact with id {missing[0]}.")
+    data = QueryDict(mutable=True)
+    data.update({"kind": payload.kind, "occurred_on": payload.occurred_on.isoformat()})
+    data["notes"] = payload.notes
+    data.setlist("contacts", [str(i) for i in payload.contact_ids])
+    form = InteractionForm(request.auth, data, today=_today(request))
+    if not form.is_valid():
+        raise _form_errors(form)
+    interaction = services.log_interaction(
+        request.auth,
+        kind=form.cleaned_data["kind"],
+        occurred_on=form.cleaned_data["occurred_on"],
+        notes=form.cleaned_data["notes"],
+        contacts=list(form.cleaned_data["contacts"]),
+        now=timezone.now(),
+    )
+    return Status(201, _interaction_out(interaction))
+
+
+def _interaction_out(interaction: Interaction) -> dict:
+    return {
+        "id": interaction.id,
+        "kind": interaction.kind,
+        "occurred_on": interaction.occurred_on,
+        "contact_ids": sorted(interaction.contacts.values_list("id", flat=True)),
+        "notes": interaction.notes,
+    }
+
+
+@router.post("/imports", response=ImportOut, summary="Import a contacts file")
+def import_contacts(
+    request: HttpRequest,
+    file: UploadedFile = File(...),
+    format: str = Form(""),
+    dry_run: bool = Form(False),
+    mapping: str = Form(""),
+):
+    """Upload LinkedIn's Connections.csv or export ZIP, a vCard, a Google Contacts CSV, an
+    Introloop export, or any CSV (with `mapping`: a JSON object from column header to field).
+    `dry_run=true` answers what would happen without changing anything."""
+    if format and format not in FORMATS:
+        raise HttpError(422, f"format must be one of {', '.join(FORMATS)}")
+    try:
+        column_map = json.loads(mapping) if mapping else None
+    except json.JSONDecodeError:
+        raise HttpError(422, "mapping must be a JSON object of column header → field") from None
+    if column_map is not None and not isinstance(column_map, dict):
+        raise HttpError(422, "mapping must be a JSON object of column header → field")
+    try:
+        data = read_upload(file)
+        parsed = parse_upload(data, filename=file.name, format=format or None, mapping=column_map)
+    except ImportFileError as error:
+        raise HttpError(422, str(error)) from None
+    if dry_run:
+        with transaction.atomic():
+            plan = plan_import(request.auth, parsed)
+    else:
+        plan = apply_import(request.auth, parsed, now=timezone.now(), filename=file.name).plan
+    return {
+        "format": plan.format,
+        "dry_run": dry_run,
+        "created": len(plan.creates),
+        "updated": len(plan.updates),
+        "unchanged": plan.unchanged,
+        "errors": [{"line": p.line, "message": p.message} for p in plan.errors],
+        "warnings": [{"line": p.line, "message": p.message} for p in plan.warnings],
+    }
+
+
+@router.get("/exports/contacts.{fmt}", summary="All your contacts as csv, vcf or json")
+def export_contacts(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in exports.EXPORT_FORMATS:
+        raise HttpError(404, "Export formats are contacts.csv, contacts.vcf and contacts.json.")
+    return export_response(request.auth, fmt)

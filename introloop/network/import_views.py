@@ -1,0 +1,188 @@
+"""Moving contacts in and out: upload, preview (with column mapping), commit; and exports."""
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import exports
+from .forms import ImportUploadForm
+from .importers.csvmap import MAPPABLE_FIELDS, MappingRequired
+from .importers.detect import max_import_bytes, parse_upload
+from .importers.records import ImportFileError
+from .imports import apply_import, plan_import
+from .models import ImportRun, ImportUpload
+
+PREVIEW_ROWS = 25
+
+
+def _get_upload_for_user(request: HttpRequest, upload_id: int) -> ImportUpload:
+    return get_object_or_404(ImportUpload, id=upload_id, owner=request.user)
+
+
+def _parse(upload: ImportUpload):
+    return parse_upload(
+        bytes(upload.data),
+        filename=upload.filename,
+        format=upload.format or None,
+        mapping=upload.mapping,
+    )
+
+
+@login_required
+def import_start(request: HttpRequest) -> HttpResponse:
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        chosen = form.cleaned_data["format"]
+        try:
+            data = read_upload(upload)
+            mapping = parse_upload(data, filename=upload.name, format=chosen or None).mapping
+        except MappingRequired as error:
+            mapping = error.mapping  # the preview page asks which column is which
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+        if not form.errors:
+            pending = ImportUpload.objects.create(
+                owner=request.user,
+                filename=upload.name[:255],
+                data=data,
+                format=chosen,
+                mapping=mapping,
+                created_at=timezone.now(),
+            )
+            return redirect("network:import_preview", upload_id=pending.id)
+    context = {
+        "form": form,
+        "runs": ImportRun.objects.filter(owner=request.user)[:10],
+        "nav": "contacts",
+    }
+    return render(request, "network/import_start.html", context)
+
+
+def read_upload(upload) -> bytes:
+    """The uploaded bytes, refusing files over the limit before reading them all."""
+    limit = max_import_bytes()
+    if upload.size > limit:
+        raise ImportFileError(
+            f"This file is {upload.size / 1048576:.1f} MB; the limit is "
+            f"{limit / 1048576:.0f} MB. Split it, or export fewer contacts at a time."
+        )
+    return upload.read()
+
+
+class MappingForm(forms.Form):
+    def __init__(self, columns: list[str], mapping: dict[str, str], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.columns = columns
+        for i, column in enumerate(columns):
+            self.fields[f"col_{i}"] = forms.ChoiceField(
+                label=column or f"Column {i + 1}",
+                choices=[(f, label) for f, label in MAPPABLE_FIELDS],
+                required=False,
+                initial=mapping.get(column, ""),
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            column: self.cleaned_data[f"col_{i}"]
+            for i, column in enumerate(self.columns)
+            if self.cleaned_data.get(f"col_{i}")
+        }
+
+
+def _columns(upload: ImportUpload) -> list[str]:
+    """The generic CSV's header row, in file order."""
+    try:
+        return _parse(upload).columns or list(upload.mapping or {})
+    except MappingRequired as error:
+        return error.columns
+    except ImportFileError:
+        return list(upload.mapping or {})
+
+
+@login_required
+def import_preview(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = _get_upload_for_user(request, upload_id)
+    mapping_form = None
+    if upload.mapping is not None and request.method == "POST":
+        mapping_form = MappingForm(_columns(upload), upload.mapping, request.POST)
+        if mapping_form.is_valid():
+            upload.mapping = mapping_form.mapping()
+            upload.save(update_fields=["mapping"])
+            return redirect("network:import_preview", upload_id=upload.id)
+    try:
+        parsed = _parse(upload)
+    except ImportFileError as error:
+        plan, file_error = None, str(error)
+    else:
+        plan, file_error = plan_import(request.user, parsed), ""
+    if upload.mapping is not None and mapping_form is None:
+        mapping_form = MappingForm(_columns(upload), upload.mapping)
+    context = {
+        "upload": upload,
+        "plan": plan,
+        "file_error": file_error,
+        "mapping_form": mapping_form,
+        "creates": plan.creates[:PREVIEW_ROWS] if plan else [],
+        "updates": plan.updates[:PREVIEW_ROWS] if plan else [],
+        "nav": "contacts",
+    }
+    return render(request, "network/import_preview.html", context)
+
+
+@login_required
+@require_POST
+def import_commit(request: HttpRequest, upload_id: int) -> HttpResponse:
+    upload = _get_upload_for_user(request, upload_id)
+    try:
+        parsed = _parse(upload)
+    except ImportFileError as error:
+        messages.error(request, str(error))
+        return redirect("network:import_preview", upload_id=upload.id)
+    outcome = apply_import(request.user, parsed, now=timezone.now(), filename=upload.filename)
+    upload.delete()
+    plan = outcome.plan
+    summary = (
+        f"Imported {upload.filename}: {len(plan.creates)} new, {len(plan.updates)} updated, "
+        f"{plan.unchanged} unchanged"
+    )
+    if plan.errors:
+        summary += f"; {len(plan.errors)} row{'s' * (len(plan.errors) != 1)} skipped"
+    messages.success(request, summary + ".")
+    return redirect("network:list")
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, upload_id: int) -> HttpResponse:
+    _get_upload_for_user(request, upload_id).delete()
+    messages.info(request, "Import cancelled; nothing was changed.")
+    return redirect("network:import")
+
+
+def export_response(owner, fmt: str) -> HttpResponse:
+    content_type, extension = exports.EXPORT_FORMATS[fmt]
+    if fmt == "csv":
+        body = exports.contacts_csv(owner)
+    elif fmt == "vcf":
+        body = exports.contacts_vcard(owner)
+    else:
+        body = json.dumps(exports.contacts_json(owner), indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type=content_type)
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="contacts-{stamp}.{extension}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def export_contacts(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in exports.EXPORT_FORMATS:
+        return render(request, "404.html", status=404)
+    return export_response(request.user, fmt)

@@ -1,0 +1,241 @@
+"""The contact book: people, their emails and tags, and interactions with them.
+
+Contacts are third parties who never signed up: every row belongs to one owner and is only
+ever read through that owner. A few columns are derived and kept up to date by the services
+(`search_text`, `name_key`, `last_interaction_on`, `reconnect_due_on`) so that the list, its
+filters and its sorting are single indexed queries even with tens of thousands of contacts.
+"""
+
+import unicodedata
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, so "José" is found by "jose"."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+class Strength(models.TextChoices):
+    CLOSE = "close", "Close"
+    WARM = "warm", "Warm"
+    ACQUAINTANCE = "acquaintance", "Acquaintance"
+    COLD = "cold", "Cold"
+
+
+class Source(models.TextChoices):
+    MANUAL = "manual", "Added by hand"
+    LINKEDIN = "linkedin", "LinkedIn"
+    VCARD = "vcard", "vCard"
+    GOOGLE = "google", "Google Contacts"
+    CSV = "csv", "CSV"
+
+
+class Tag(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(max_length=50)
+    key = models.CharField(max_length=50)  # fold(name): one tag whatever the letter case
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="network_tag_owner_key"),
+        ]
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    # No index of its own: every index below starts with the owner.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contacts", db_index=False
+    )
+    # Stable identity across exports and re-imports (a vCard's UID when it came with one).
+    uid = models.CharField(max_length=255, default=new_uid)
+    # uids of contacts merged into this one, so re-importing their files finds this contact.
+    merged_uids = models.JSONField(default=list, blank=True)
+    full_name = models.CharField(max_length=300)
+    given_name = models.CharField(max_length=150, blank=True)
+    family_name = models.CharField(max_length=150, blank=True)
+    phones = models.JSONField(default=list, blank=True)  # [{"number": "...", "kind": "..."}]
+    linkedin_url = models.CharField("LinkedIn profile", max_length=300, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    industry = models.CharField(max_length=120, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    tags = models.ManyToManyField(Tag, through="ContactTag", related_name="contacts", blank=True)
+    how_we_met = models.TextField(blank=True)
+    # Unindexed: only read for one contact at a time, and indexes slow down big imports.
+    introduced_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="introduced",
+        db_index=False,
+    )
+    how_they_can_help = models.TextField("how they could help", blank=True)
+    strength = models.CharField("relationship", max_length=12, choices=Strength.choices, blank=True)
+    notes = models.TextField(blank=True)
+    keep_in_touch_days = models.PositiveIntegerField(
+        "keep in touch every (days)", null=True, blank=True
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    connected_on = models.DateField(null=True, blank=True)
+    birthday = models.CharField(max_length=10, blank=True)  # YYYY-MM-DD or --MM-DD
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    # Derived, maintained by network.services.
+    name_key = models.CharField(max_length=300, editable=False, default="")
+    search_text = models.TextField(editable=False, default="")
+    last_interaction_on = models.DateField(null=True, blank=True, editable=False)
+    reconnect_due_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "uid"], name="network_contact_owner_uid"),
+            models.UniqueConstraint(
+                fields=["owner", "linkedin_url"],
+                condition=~Q(linkedin_url=""),
+                name="network_contact_owner_linkedin",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "name_key", "id"], name="network_contact_name_idx"),
+            models.Index(fields=["owner", "reconnect_due_on"], name="network_contact_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def headline(self) -> str:
+        """ "Title at Company", or whichever of the two is known."""
+        if self.title and self.company:
+            return f"{self.title} at {self.company}"
+        return self.title or self.company
+
+
+class ContactEmail(models.Model):
+    # The owner is repeated here so "which of my contacts has this address" is one index hit.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    email = models.CharField(max_length=254)  # lower-cased
+    kind = models.CharField(max_length=30, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "email"], name="network_email_unique"),
+        ]
+        indexes = [models.Index(fields=["owner", "email"], name="network_email_owner_idx")]
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class ContactTag(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "tag"], name="network_contact_tag_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}:{self.tag_id}"
+
+
+class Interaction(models.Model):
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email"
+        CALL = "call", "Call"
+        VIDEO = "video", "Video call"
+        MEETING = "meeting", "Meeting"
+        COFFEE = "coffee", "Coffee"
+        MESSAGE = "message", "Message"
+        EVENT = "event", "Event"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interactions"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    occurred_on = models.DateField()
+    notes = models.TextField(blank=True)
+    contacts = models.ManyToManyField(Contact, related_name="interactions")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["owner", "occurred_on"], name="network_interaction_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_on}"
+
+
+class NotDuplicate(models.Model):
+    """Two contacts the owner said are different people, so they are not suggested again."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    first = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="network_notduplicate_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"
+
+
+class ImportUpload(models.Model):
+    """A file waiting between the preview and the commit of an import.
+
+    Kept in the database, not on a web server's disk, so the commit may land on another
+    web process than the preview did.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    filename = models.CharField(max_length=255)
+    data = models.BinaryField()
+    format = models.CharField(max_length=10, blank=True)  # chosen by the user, or "" to detect
+    mapping = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class ImportRun(models.Model):
+    """One committed import, for the history shown on the import page."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    filename = models.CharField(max_length=255)
+    format = models.CharField(max_length=10)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-finished_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.format})"

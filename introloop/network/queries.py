@@ -1,0 +1,155 @@
+"""Reads of the contact book, each built to run in a fixed number of queries."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from .models import Contact, ContactEmail, Interaction, NotDuplicate, Tag, fold
+
+SORTS = {
+    "name": ("Name", ["name_key", "id"]),
+    "company": ("Company", ["company", "name_key", "id"]),
+    "last": ("Last interaction", [F("last_interaction_on").desc(nulls_last=True), "name_key"]),
+    "due": ("Reconnect by", [F("reconnect_due_on").asc(nulls_last=True), "name_key"]),
+    "added": ("Recently added", ["-id"]),
+}
+
+
+def local_today(user, now: datetime) -> date:
+    return now.astimezone(user.zone).date()
+
+
+def owner_contacts(owner) -> QuerySet[Contact]:
+    return Contact.objects.filter(owner=owner)
+
+
+def with_list_details(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
+    """What a list row shows: first email and tags, prefetched in two queries in all."""
+    return contacts.prefetch_related(
+        Prefetch("emails", queryset=ContactEmail.objects.only("contact_id", "email", "kind")),
+        Prefetch("tags", queryset=Tag.objects.only("id", "name")),
+    ).defer("search_text", "notes", "how_we_met", "how_they_can_help")
+
+
+def search_contacts(
+    owner,
+    *,
+    today: date,
+    q: str = "",
+    tag: str = "",
+    company: str = "",
+    strength: str = "",
+    overdue: bool = False,
+    sort: str = "name",
+) -> QuerySet[Contact]:
+    """The owner's contacts matching every word of `q` and every filter, in `sort` order."""
+    contacts = owner_contacts(owner)
+    for word in fold(q).split()[:10]:
+        contacts = contacts.filter(search_text__contains=word)
+    if tag:
+        contacts = contacts.filter(tags__owner=owner, tags__key=fold(tag))
+    if company:
+        contacts = contacts.filter(company__iexact=company.strip())
+    if strength:
+        contacts = contacts.filter(strength=strength)
+    if overdue:
+        contacts = contacts.filter(reconnect_due_on__lt=today)
+    return contacts.order_by(*SORTS.get(sort, SORTS["name"])[1])
+
+
+def tags_with_counts(owner) -> QuerySet[Tag]:
+    return Tag.objects.filter(owner=owner).annotate(n=Count("contacts")).filter(n__gt=0)
+
+
+@dataclass
+class TimelineEntry:
+    on: date
+    kind: str  # "interaction", later "introduction", "ask"
+    title: str
+    notes: str
+    others: list[Contact]
+    obj: object
+
+
+def timeline(contact: Contact) -> list[TimelineEntry]:
+    """Everything that happened with this contact, newest first."""
+    interactions = contact.interactions.prefetch_related(
+        Prefetch("contacts", queryset=Contact.objects.only("id", "full_name"))
+    )
+    entries = [
+        TimelineEntry(
+            on=i.occurred_on,
+            kind="interaction",
+            title=i.get_kind_display(),
+            notes=i.notes,
+            others=[c for c in i.contacts.all() if c.pk != contact.pk],
+            obj=i,
+        )
+        for i in interactions
+    ]
+    return sorted(entries, key=lambda e: (e.on, e.obj.pk), reverse=True)
+
+
+@dataclass
+class DuplicateGroup:
+    reason: str
+    contacts: list[Contact]
+
+
+def duplicate_groups(owner, limit: int = 50) -> list[DuplicateGroup]:
+    """Contacts that look like the same person: a shared email address, or the same name.
+
+    Pairs the owner marked as different people are left out.
+    """
+    same_email = (
+        ContactEmail.objects.filter(owner=owner)
+        .values("email")
+        .annotate(n=Count("contact", distinct=True))
+        .filter(n__gt=1)
+        .values_list("email", flat=True)[:limit]
+    )
+    same_name = (
+        Contact.objects.filter(owner=owner)
+        .exclude(name_key="")
+        .values("name_key")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("name_key", flat=True)[:limit]
+    )
+    emails, names = list(same_email), list(same_name)
+    candidates = (
+        Contact.objects.filter(owner=owner)
+        .filter(Q(emails__email__in=emails) | Q(name_key__in=names))
+        .distinct()
+        .prefetch_related("emails")
+        .order_by("id")
+    )
+    by_key: dict[tuple[str, str], list[Contact]] = {}
+    for contact in candidates:
+        if contact.name_key in names:
+            by_key.setdefault(("name", contact.name_key), []).append(contact)
+        for email in contact.emails.all():
+            if email.email in emails:
+                by_key.setdefault(("email", email.email), []).append(contact)
+    dismissed = set(NotDuplicate.objects.filter(owner=owner).values_list("first_id", "second_id"))
+    groups, seen = [], set()
+    for (why, value), members in by_key.items():
+        ids = frozenset(c.id for c in members)
+        if len(ids) < 2 or ids in seen:
+            continue
+        pairs = {(a, b) for a in ids for b in ids if a < b}
+        if pairs <= dismissed:
+            continue
+        seen.add(ids)
+        reason = f"same email {value}" if why == "email" else "same name"
+        groups.append(DuplicateGroup(reason=reason, contacts=members))
+    return groups[:limit]
+
+
+def recent_interactions(owner, limit: int = 20) -> QuerySet[Interaction]:
+    return (
+        Interaction.objects.filter(owner=owner)
+        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.only("id", "full_name")))
+        .order_by("-occurred_on", "-id")[:limit]
+    )

@@ -1,0 +1,368 @@
+"""Operations that change the contact book; each is one transaction, with "now" passed in."""
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Max, OuterRef, Subquery
+from nameparser import HumanName
+
+from .importers.records import ContactRecord
+from .models import Contact, ContactEmail, ContactTag, ImportUpload, Interaction, Tag, fold
+
+
+def clean_tag(name: str) -> str:
+    return " ".join(name.replace(",", " ").split())[:50]
+
+
+def split_name(full_name: str) -> tuple[str, str]:
+    """(given, family) for a full name, e.g. "Dr. Ana María de la Cruz" -> ("Ana", "de la Cruz")."""
+    parsed = HumanName(full_name)
+    return parsed.first[:150], parsed.last[:150]
+
+
+def search_text_for(values: Iterable[str]) -> str:
+    # Empty values leave double spaces; harmless, as searches match single words.
+    return fold(" ".join(values))
+
+
+def contact_search_text(contact: Contact, tags: list[str], emails: list[str]) -> str:
+    return search_text_for(
+        [
+            contact.full_name,
+            contact.company,
+            contact.title,
+            contact.industry,
+            contact.location,
+            " ".join(tags),
+            " ".join(emails),
+            contact.notes,
+            contact.how_we_met,
+            contact.how_they_can_help,
+        ]
+    )
+
+
+def reconnect_due_on(
+    last_interaction_on: date | None, created_at: datetime, keep_in_touch_days: int | None
+) -> date | None:
+    """When to reconnect: the cadence counted from the last interaction (or from when the
+    contact was added, before any interaction)."""
+    if not keep_in_touch_days:
+        return None
+    start = last_interaction_on or created_at.date()
+    return start + timedelta(days=keep_in_touch_days)
+
+
+def get_or_create_tags(owner, names: Iterable[str]) -> list[Tag]:
+    wanted = {}
+    for name in names:
+        name = clean_tag(name)
+        if name:
+            wanted.setdefault(fold(name), name)
+    if not wanted:
+        return []
+    existing = {t.key: t for t in Tag.objects.filter(owner=owner, key__in=list(wanted))}
+    missing = [Tag(owner=owner, name=name, key=key) for key, name in wanted.items()]
+    missing = [t for t in missing if t.key not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {t.key: t for t in Tag.objects.filter(owner=owner, key__in=list(wanted))}
+    return [existing[key] for key in wanted]
+
+
+def _refresh_derived(contact: Contact) -> None:
+    tags = [t.name for t in contact.tags.all()]
+    emails = list(contact.emails.values_list("email", flat=True))
+    contact.name_key = fold(contact.full_name)
+    contact.search_text = contact_search_text(contact, tags, emails)
+    contact.reconnect_due_on = reconnect_due_on(
+        contact.last_interaction_on, contact.created_at, contact.keep_in_touch_days
+    )
+    Contact.objects.filter(pk=contact.pk).update(
+        name_key=contact.name_key,
+        search_text=contact.search_text,
+        reconnect_due_on=contact.reconnect_due_on,
+    )
+
+
+SCALAR_FIELDS = (
+    "full_name",
+    "given_name",
+    "family_name",
+    "linkedin_url",
+    "company",
+    "title",
+    "industry",
+    "location",
+    "how_we_met",
+    "how_they_can_help",
+    "strength",
+    "notes",
+    "keep_in_touch_days",
+    "connected_on",
+    "birthday",
+)
+
+
+def _write_emails(contact: Contact, emails: list[tuple[str, str]]) -> None:
+    contact.emails.all().delete()
+    unique = {}
+    for email, kind in emails:
+        unique.setdefault(email.strip().lower(), kind)
+    ContactEmail.objects.bulk_create(
+        ContactEmail(owner_id=contact.owner_id, contact=contact, email=e, kind=k, position=i)
+        for i, (e, k) in enumerate(unique.items())
+    )
+
+
+def _write_tags(contact: Contact, names: list[str]) -> None:
+    tags = get_or_create_tags(contact.owner, names)
+    ContactTag.objects.filter(contact=contact).exclude(tag__in=tags).delete()
+    ContactTag.objects.bulk_create(
+        [ContactTag(contact=contact, tag=t) for t in tags], ignore_conflicts=True
+    )
+
+
+def _fill_names(record: ContactRecord) -> None:
+    if record.full_name and not (record.given_name or record.family_name):
+        record.given_name, record.family_name = split_name(record.full_name)
+    elif not record.full_name:
+        record.full_name = " ".join(p for p in (record.given_name, record.family_name) if p)
+
+
+@transaction.atomic
+def create_contact(owner, record: ContactRecord, now: datetime, introduced_by=None) -> Contact:
+    """Create a contact from a record (from a form, the API or an import)."""
+    _fill_names(record)
+    contact = Contact(
+        owner=owner,
+        source=record.source or "manual",
+        phones=[{"number": n, "kind": k} for n, k in record.phones],
+        introduced_by=introduced_by,
+        created_at=now,
+        updated_at=now,
+    )
+    if record.uid:
+        contact.uid = record.uid
+    for field in SCALAR_FIELDS:
+        setattr(contact, field, getattr(record, field))
+    contact.name_key = fold(contact.full_name)
+    contact.save()
+    _write_emails(contact, record.emails)
+    _write_tags(contact, record.tags)
+    _refresh_derived(contact)
+    return contact
+
+
+@transaction.atomic
+def update_contact(contact: Contact, record: ContactRecord, now: datetime, introduced_by=None):
+    """Replace the contact's fields with the record's (an edit form or a PATCH)."""
+    _fill_names(record)
+    for field in SCALAR_FIELDS:
+        setattr(contact, field, getattr(record, field))
+    contact.phones = [{"number": n, "kind": k} for n, k in record.phones]
+    contact.introduced_by = introduced_by
+    contact.updated_at = now
+    contact.save()
+    _write_emails(contact, record.emails)
+    _write_tags(contact, record.tags)
+    _refresh_derived(contact)
+    return contact
+
+
+def record_from_contact(contact: Contact) -> ContactRecord:
+    """The contact's current values as a record, e.g. to apply a partial update on top."""
+    record = ContactRecord(line=0, source=contact.source, uid=contact.uid)
+    for field in SCALAR_FIELDS:
+        setattr(record, field, getattr(contact, field))
+    record.emails = [(e.email, e.kind) for e in contact.emails.all()]
+    record.phones = [(p.get("number", ""), p.get("kind", "")) for p in contact.phones]
+    record.tags = [t.name for t in contact.tags.all()]
+    return record
+
+
+@transaction.atomic
+def delete_contact(contact: Contact) -> None:
+    """Delete a contact; interactions that involved only them go too."""
+    solo = Interaction.objects.filter(contacts=contact).exclude(
+        id__in=Interaction.objects.filter(contacts=contact)
+        .filter(contacts__in=Contact.objects.exclude(pk=contact.pk))
+        .values("id")
+    )
+    solo.delete()
+    contact.delete()
+
+
+@transaction.atomic
+def tag_contacts(owner, contact_ids: list[int], tag_name: str, add: bool = True) -> int:
+    """Add (or remove) one tag on several of the owner's contacts; return how many changed."""
+    contacts = list(Contact.objects.filter(owner=owner, id__in=contact_ids))
+    [tag] = get_or_create_tags(owner, [tag_name])
+    if add:
+        have = set(
+            ContactTag.objects.filter(tag=tag, contact__in=contacts).values_list(
+                "contact_id", flat=True
+            )
+        )
+        changed = [c for c in contacts if c.id not in have]
+        ContactTag.objects.bulk_create([ContactTag(contact=c, tag=tag) for c in changed])
+    else:
+        have = set(
+            ContactTag.objects.filter(tag=tag, contact__in=contacts).values_list(
+                "contact_id", flat=True
+            )
+        )
+        changed = [c for c in contacts if c.id in have]
+        ContactTag.objects.filter(tag=tag, contact__in=changed).delete()
+    for contact in changed:
+        _refresh_derived(contact)
+    return len(changed)
+
+
+def refresh_interaction_dates(contact_ids: Iterable[int]) -> None:
+    """Recompute last_interaction_on and reconnect_due_on for these contacts."""
+    ids = list(set(contact_ids))
+    if not ids:
+        return
+    latest = (
+        Interaction.contacts.through.objects.filter(contact_id=OuterRef("pk"))
+        .values("contact_id")
+        .annotate(last=Max("interaction__occurred_on"))
+        .values("last")
+    )
+    Contact.objects.filter(id__in=ids).update(last_interaction_on=Subquery(latest))
+    for contact in Contact.objects.filter(id__in=ids).only(
+        "id", "last_interaction_on", "created_at", "keep_in_touch_days"
+    ):
+        due = reconnect_due_on(
+            contact.last_interaction_on, contact.created_at, contact.keep_in_touch_days
+        )
+        Contact.objects.filter(id=contact.id).update(reconnect_due_on=due)
+
+
+@transaction.atomic
+def log_interaction(
+    owner, *, kind: str, occurred_on: date, notes: str, contacts: list[Contact], now: datetime
+) -> Interaction:
+    """Record a touch point with one or more contacts; it resets their keep-in-touch clock."""
+    interaction = Interaction.objects.create(
+        owner=owner, kind=kind, occurred_on=occurred_on, notes=notes.strip(), created_at=now
+    )
+    interaction.contacts.set(contacts)
+    refresh_interaction_dates(c.id for c in contacts)
+    return interaction
+
+
+@transaction.atomic
+def delete_interaction(interaction: Interaction) -> None:
+    contact_ids = list(interaction.contacts.values_list("id", flat=True))
+    interaction.delete()
+    refresh_interaction_dates(contact_ids)
+
+
+STRENGTH_ORDER = {"close": 4, "warm": 3, "acquaintance": 2, "cold": 1, "": 0}
+TEXT_FIELDS = ("notes", "how_we_met", "how_they_can_help")
+CHOOSABLE_FIELDS = (
+    "full_name",
+    "given_name",
+    "family_name",
+    "linkedin_url",
+    "company",
+    "title",
+    "industry",
+    "location",
+    "strength",
+    "keep_in_touch_days",
+    "birthday",
+)
+
+
+def merge_conflicts(keep: Contact, other: Contact) -> list[str]:
+    """Fields where both contacts hold different, non-empty values: the user picks one."""
+    return [
+        field
+        for field in CHOOSABLE_FIELDS
+        if getattr(keep, field) not in ("", None)
+        and getattr(other, field) not in ("", None)
+        and getattr(keep, field) != getattr(other, field)
+    ]
+
+
+def _joined_text(a: str, b: str) -> str:
+    a, b = a.strip(), b.strip()
+    if not b or b in a:
+        return a
+    if not a or a in b:
+        return b
+    return f"{a}\n\n{b}"
+
+
+@transaction.atomic
+def merge_contacts(keep: Contact, other: Contact, take_from_other: Iterable[str], now: datetime):
+    """Merge `other` into `keep` and delete `other`, losing nothing.
+
+    Every email, phone, tag, interaction and note of both is kept; for single-value fields
+    both hold, `take_from_other` names those where `other`'s value wins.
+    """
+    assert keep.owner_id == other.owner_id and keep.pk != other.pk
+    take_from_other = set(take_from_other)
+    # The LinkedIn URL that loses, if both had one, is kept in the notes.
+    lost_linkedin = ""
+    if keep.linkedin_url and other.linkedin_url and keep.linkedin_url != other.linkedin_url:
+        loser = keep if "linkedin_url" in take_from_other else other
+        lost_linkedin = loser.linkedin_url
+    for field in CHOOSABLE_FIELDS:
+        mine, theirs = getattr(keep, field), getattr(other, field)
+        if mine in ("", None) or (field in take_from_other and theirs not in ("", None)):
+            setattr(keep, field, theirs)
+    for field in TEXT_FIELDS:
+        setattr(keep, field, _joined_text(getattr(keep, field), getattr(other, field)))
+    if lost_linkedin:
+        keep.notes = _joined_text(keep.notes, f"Also on LinkedIn: {lost_linkedin}")
+    keep.phones = _merged_phones(keep.phones, other.phones)
+    if keep.introduced_by_id in (None, other.pk) and other.introduced_by_id != keep.pk:
+        keep.introduced_by_id = other.introduced_by_id
+    if other.connected_on and (not keep.connected_on or other.connected_on < keep.connected_on):
+        keep.connected_on = other.connected_on
+    keep.created_at = min(keep.created_at, other.created_at)
+    keep.merged_uids = [*keep.merged_uids, other.uid, *other.merged_uids]
+    keep.updated_at = now
+
+    emails = [(e.email, e.kind) for e in keep.emails.all()]
+    known = {e for e, _ in emails}
+    emails += [(e.email, e.kind) for e in other.emails.all() if e.email not in known]
+    tags = [t.name for t in keep.tags.all()] + [t.name for t in other.tags.all()]
+    through = Interaction.contacts.through
+    shared = list(through.objects.filter(contact=other).values_list("interaction_id", flat=True))
+    Contact.objects.filter(introduced_by=other).exclude(pk=keep.pk).update(introduced_by=keep)
+
+    # Deleted first: `keep` may take over its LinkedIn URL, which is unique per owner.
+    other.delete()
+    keep.save()
+    through.objects.bulk_create(
+        [through(interaction_id=i, contact_id=keep.pk) for i in shared], ignore_conflicts=True
+    )
+    _write_emails(keep, emails)
+    _write_tags(keep, tags)
+    refresh_interaction_dates([keep.pk])
+    keep.refresh_from_db()
+    _refresh_derived(keep)
+    return keep
+
+
+def _merged_phones(mine: list[dict], theirs: list[dict]) -> list[dict]:
+    seen = {"".join(c for c in p.get("number", "") if c.isdigit()) for p in mine}
+    merged = list(mine)
+    for phone in theirs:
+        digits = "".join(c for c in phone.get("number", "") if c.isdigit())
+        if digits not in seen:
+            merged.append(phone)
+            seen.add(digits)
+    return merged
+
+
+def prune_import_uploads(now: datetime, older_than: timedelta = timedelta(days=1)) -> int:
+    """Forget files uploaded for an import that was never committed."""
+    deleted, _ = ImportUpload.objects.filter(created_at__lt=now - older_than).delete()
+    return deleted
