@@ -163,6 +163,29 @@ def floor_import(data: bytes, schema: list[str]) -> float:
     return statistics.median(times)
 
 
+def narrow_floor(data: bytes) -> float:
+    """For reference: the seven CSV columns into a bare seven-column table, no indexes."""
+    path = WORK / "narrow.sqlite3"
+    times = []
+    for _ in range(REPEAT):
+        path.unlink(missing_ok=True)
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE c (id INTEGER PRIMARY KEY, first TEXT, last TEXT, url TEXT, "
+                   "email TEXT, company TEXT, position TEXT, connected TEXT)")  # fmt: skip
+        start = time.perf_counter()
+        lines = data.decode("utf-8").splitlines()
+        header_at = next(i for i, line in enumerate(lines) if line.startswith("First Name"))
+        rows = list(csv.reader(lines[header_at + 1 :]))
+        db.executemany("INSERT INTO c (first, last, url, email, company, position, connected) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)  # fmt: skip
+        db.commit()
+        times.append(time.perf_counter() - start)
+        db.close()
+    return statistics.median(times)
+
+
 def contact_schema() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -226,6 +249,7 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)  # as `introloop serve` does
     data = linkedin_export(ROWS)
     floor = floor_import(data, contact_schema())
+    narrow = narrow_floor(data)
 
     firsts, seconds, plan = [], [], None
     for n in range(REPEAT):
@@ -257,6 +281,7 @@ def main() -> None:
         ("Import 20,000-row LinkedIn export (empty account)", first, floor, "< 5 s, ≤ 3× floor"),
         ("Re-import the same file (all unchanged)", second, floor, "≤ first import"),
         ("Import floor: csv module + sqlite3 executemany", floor, floor, ""),
+        ("For reference: the same into a bare 7-column table", narrow, floor, ""),
         (f"Contact list, page 1 of 50 ({list_queries} queries)", list_time, list_floor,
          "< 50 ms"),
         ("Contact list, page 300", deep_time, list_floor, "< 50 ms"),
@@ -277,6 +302,12 @@ def main() -> None:
     ok = first < 5 and first <= 3 * floor and second <= first * 1.1
     ok = ok and max(list_time, deep_time, search_time) < 0.05
     print(f"\nTargets {'met' if ok else 'NOT met'}.")
+    print(
+        "\nThe import floor writes the same rows into Introloop's own contact and email tables "
+        "(created from its migrations, same indexes) with plain sqlite3; the 7-column row shows "
+        "what the storage itself costs beyond a bare table. Page times are server time in "
+        "process (middleware, queries, template), with a warm connection."
+    )
 
 
 if __name__ == "__main__":

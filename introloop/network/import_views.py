@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from . import exports
 from .forms import ImportUploadForm
 from .importers.csvmap import MAPPABLE_FIELDS, MappingRequired
-from .importers.detect import max_import_bytes, parse_upload
+from .importers.detect import FORMAT_NAMES, max_import_bytes, parse_upload
 from .importers.records import ImportFileError
 from .imports import apply_import, plan_import
 from .models import ImportRun, ImportUpload
@@ -129,6 +129,7 @@ def import_preview(request: HttpRequest, upload_id: int) -> HttpResponse:
         "plan": plan,
         "file_error": file_error,
         "mapping_form": mapping_form,
+        "format_name": FORMAT_NAMES.get(plan.format, plan.format) if plan else "",
         "creates": plan.creates[:PREVIEW_ROWS] if plan else [],
         "updates": plan.updates[:PREVIEW_ROWS] if plan else [],
         "nav": "contacts",
