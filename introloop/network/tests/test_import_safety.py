@@ -65,7 +65,7 @@ def test_two_people_importing_at_once_each_get_only_their_own(alice, bob, tmp_pa
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-        )  # fmt: skip
+        )
         for email, path in files.items()
     ]
     for run in runs:
