@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "introloop.accounts",
     "introloop.outbox",
     "introloop.network",
+    "introloop.intros",
     "introloop.portability",
     "introloop.api",
     "introloop.ops",

@@ -6,11 +6,11 @@ from .api.api import api
 urlpatterns = [
     path("", views.home, name="home"),
     path("today/", views.upcoming_section("today"), name="today"),
-    path("intros/", views.upcoming_section("intros"), name="intros"),
     path("goals/", views.upcoming_section("goals"), name="goals"),
     path("dashboard/", views.upcoming_section("dashboard"), name="dashboard"),
     path("", include("introloop.accounts.urls")),
     path("", include("introloop.network.urls")),
+    path("", include("introloop.intros.urls")),
     path("", include("introloop.portability.urls")),
     path("", include("introloop.outbox.urls")),
     path("api/v1/", api.urls),

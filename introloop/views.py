@@ -19,10 +19,6 @@ UPCOMING = {
         "The people to write to, thank-you notes due and connectors to update, each with a "
         "drafted message.",
     ),
-    "intros": (
-        "Introductions",
-        "Every introduction you asked for or made, with whose move it is and when it is due.",
-    ),
     "goals": (
         "Goals",
         "What you are looking for, a shareable brief, and who in your network can help.",

@@ -11,6 +11,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from introloop.outbox.services import queue_templated_message
 
 from .models import ApiToken, User, hash_token
+from .signals import email_verified
 from .tokens import email_verification_token
 
 
@@ -59,6 +60,7 @@ def verify_email(user: User, token: str, now: datetime) -> bool:
             return False
         locked.email_verified_at = now
         locked.save(update_fields=["email_verified_at"])
+        email_verified.send(sender=User, user=locked)
     user.email_verified_at = now
     return True
 

@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from introloop import __version__
 
-from . import contacts, errors, me
+from . import contacts, errors, intros, me
 from .auth import BearerToken
 from .parser import JsonObjectParser
 
@@ -22,3 +22,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", me.router)
 api.add_router("/", contacts.router)
+api.add_router("/", intros.router)

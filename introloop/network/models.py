@@ -92,6 +92,10 @@ class Contact(models.Model):
     keep_in_touch_days = models.PositiveIntegerField(
         "keep in touch every (days)", null=True, blank=True
     )
+    # A connector's cap on how many introductions this person receives through them a month.
+    intro_cap_per_month = models.PositiveSmallIntegerField(
+        "introductions a month at most", null=True, blank=True
+    )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     connected_on = models.DateField(null=True, blank=True)
     birthday = models.CharField(max_length=10, blank=True)  # YYYY-MM-DD or --MM-DD

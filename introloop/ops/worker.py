@@ -14,6 +14,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from introloop.accounts import throttle
+from introloop.intros import services as intro_services
 from introloop.network import services as network_services
 from introloop.outbox import delivery
 
@@ -28,6 +29,10 @@ def prune_throttle_records(now: datetime) -> int:
     return throttle.prune(now)
 
 
+def send_target_checkins(now: datetime) -> int:
+    return intro_services.queue_target_checkins(now)
+
+
 def prune_import_uploads(now: datetime) -> int:
     return network_services.prune_import_uploads(now)
 
@@ -35,6 +40,7 @@ def prune_import_uploads(now: datetime) -> int:
 # (job, how often it runs). A job returns how much it did; a busy job runs again at once.
 JOBS: list[tuple[Callable[[datetime], int], timedelta]] = [
     (deliver_mail, timedelta(seconds=0)),
+    (send_target_checkins, timedelta(minutes=1)),
     (prune_throttle_records, timedelta(hours=1)),
     (prune_import_uploads, timedelta(hours=1)),
 ]

@@ -11,6 +11,8 @@ from django.db import transaction
 
 from introloop import __version__
 from introloop.accounts.models import User
+from introloop.intros.models import MessageTemplate
+from introloop.intros.services import hand_over_introductions, settings_for, visible_intros
 from introloop.network.exports import contacts_json
 from introloop.network.models import ImportRun, Interaction
 
@@ -92,6 +94,40 @@ def _imports(user: User) -> list[dict]:
     ]
 
 
+def _introductions(user: User) -> list[dict]:
+    intros = visible_intros(user).prefetch_related("events").order_by("created_at", "id")
+    return [
+        {
+            "id": intro.id,
+            "connector": {"name": intro.connector_name, "email": intro.connector_email},
+            "seeker": {"name": intro.seeker_name, "email": intro.seeker_email},
+            "target": {"name": intro.target_name, "email": intro.target_email},
+            "purpose": intro.purpose,
+            "double_opt_in": intro.double_opt_in,
+            "state": intro.state,
+            "outcome": intro.outcome,
+            "parent_id": intro.parent_id,
+            "created_at": _iso(intro.created_at),
+            "history": [
+                {"type": e.type, "at": _iso(e.at), "actor_role": e.actor_role, "note": e.note}
+                for e in intro.events.all()
+            ],
+        }
+        for intro in intros
+    ]
+
+
+def _intro_settings(user: User) -> dict:
+    return {
+        "rules": settings_for(user).rules(),
+        "cooldown_days": settings_for(user).cooldown_days,
+        "message_templates": {
+            t.key: {"subject": t.subject, "body": t.body}
+            for t in MessageTemplate.objects.filter(user=user)
+        },
+    }
+
+
 # Section name -> function returning that section for a user. One entry per kind of data.
 SECTIONS = {
     "account": _account,
@@ -100,6 +136,8 @@ SECTIONS = {
     "contacts": _contacts,
     "interactions": _interactions,
     "imports": _imports,
+    "introductions": _introductions,
+    "introduction_settings": _intro_settings,
 }
 
 # Models holding a user's rows, and the export section that carries them. Rows of models
@@ -117,6 +155,10 @@ COVERED_MODELS = {
     "network.ImportUpload": "imports",
     # "Not the same person" choices: they only steer duplicate suggestions.
     "network.NotDuplicate": "contacts",
+    "intros.Intro": "introductions",
+    "intros.IntroEvent": "introductions",
+    "intros.IntroSettings": "introduction_settings",
+    "intros.MessageTemplate": "introduction_settings",
 }
 
 
@@ -136,5 +178,10 @@ def export_user_data(user: User, now: datetime) -> dict:
 
 @transaction.atomic
 def delete_user(user: User) -> None:
-    """Delete the account and, through cascades, every row that belongs to it."""
+    """Delete the account and, through cascades, every row that belongs to it.
+
+    Introductions other registered people are party to stay in their accounts, with this
+    person's name and address removed; the others go with the account.
+    """
+    hand_over_introductions(user)
     User.objects.filter(pk=user.pk).delete()

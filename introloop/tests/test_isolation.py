@@ -18,6 +18,8 @@ from django.utils import timezone
 from conftest import api_token_for, make_user
 from introloop.accounts.models import ApiToken
 from introloop.accounts.services import create_api_token
+from introloop.intros.models import Intro
+from introloop.intros.services import NewIntro, Party, create_intro
 from introloop.network.importers.records import ContactRecord
 from introloop.network.models import Contact, ImportUpload, Interaction
 from introloop.network.services import create_contact, log_interaction
@@ -28,6 +30,17 @@ from introloop.outbox.services import queue_message
 def make_contact(owner) -> Contact:
     record = ContactRecord(line=0, full_name="Owned Person", emails=[("o@example.com", "")])
     return create_contact(owner, record, timezone.now())
+
+
+def make_intro(owner) -> Intro:
+    new = NewIntro(
+        connector=Party("Carla Connector", "carla@example.org"),
+        seeker=Party("Owner", owner.email),
+        target=Party("Tom Target", "tom@example.org"),
+        purpose="Advice on data teams",
+        double_opt_in=False,
+    )
+    return create_intro(owner, new, timezone.now())[0]
 
 
 @dataclass
@@ -68,6 +81,10 @@ OWNED_OBJECTS: dict[str, Owned] = {
         ),
         exists=lambda pk: ImportUpload.objects.filter(pk=pk).exists(),
     ),
+    "intro_id": Owned(
+        make=lambda owner: make_intro(owner).id,
+        exists=lambda pk: Intro.objects.filter(pk=pk, version=0).exists(),
+    ),
     "message_id": Owned(
         make=lambda owner: (
             queue_message(to=[owner.email], subject="s", body_text="b", user=owner).id
@@ -77,10 +94,14 @@ OWNED_OBJECTS: dict[str, Owned] = {
     ),
 }
 
+# Parameters that are not object ids, and a value to call such routes with.
+ROUTE_VALUES = {"what": "introduction"}
+
 # Routes that take parameters but are meant for people without a session: each explains why.
 PUBLIC_LINK_ROUTES = {
     "accounts/verify/<uidb64>/<token>/": "signed, expiring, single-use email verification link",
     "accounts/password-reset/<uidb64>/<token>/": "Django's signed password-reset link",
+    "links/<str:token>/": "signed, expiring, single-use action link sent by email",
     # Not an object id: the file format of the caller's own export.
     "contacts/export/contacts.<str:fmt>": "exports only ever hold the requester's contacts",
     "api/v1/exports/contacts.<fmt>": "exports only ever hold the requester's contacts",
@@ -113,7 +134,7 @@ def test_the_walk_finds_web_and_api_routes_and_every_public_route_exists():
 
 @pytest.mark.parametrize("route", owned_object_routes())
 def test_another_users_object_is_404_on_every_route_and_method(route, db):
-    params = [m["name"] for m in PARAM.finditer(route)]
+    params = [m["name"] for m in PARAM.finditer(route) if m["name"] not in ROUTE_VALUES]
     unknown = [p for p in params if p not in OWNED_OBJECTS]
     assert not unknown, (
         f"Route {route!r} takes {unknown}: add how to make such an object to OWNED_OBJECTS in "
@@ -123,7 +144,8 @@ def test_another_users_object_is_404_on_every_route_and_method(route, db):
     owner = make_user("owner@example.com", is_staff=staff_only)
     intruder = make_user("intruder@example.com")
     ids = {p: OWNED_OBJECTS[p].make(owner) for p in params}
-    path = "/" + PARAM.sub(lambda m: str(ids[m["name"]]), route)
+    values = {**ROUTE_VALUES, **ids}
+    path = "/" + PARAM.sub(lambda m: str(values[m["name"]]), route)
 
     answers = {}
     for method in ("get", "post", "put", "patch", "delete"):

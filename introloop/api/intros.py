@@ -1,0 +1,263 @@
+"""/api/v1/intros: log introductions, read them from your side, record their steps."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import Field, field_validator
+
+from introloop.intros import lifecycle, queries, services
+from introloop.intros.models import ENDED_STATES, Intro, State
+
+router = Router(tags=["introductions"])
+
+
+class IntroIn(Schema):
+    connector_name: str = Field(min_length=1, max_length=200)
+    connector_email: str
+    seeker_name: str = Field(min_length=1, max_length=200)
+    seeker_email: str
+    target_name: str = Field(min_length=1, max_length=200)
+    target_email: str
+    purpose: str = Field(min_length=1, max_length=2000)
+    double_opt_in: bool = True
+    introduced_at: datetime | None = None
+    parent_id: int | None = None
+
+    @field_validator("connector_email", "seeker_email", "target_email")
+    @classmethod
+    def an_email_address(cls, value: str) -> str:
+        try:
+            validate_email(value.strip())
+        except DjangoValidationError:
+            raise ValueError(f"{value!r} is not an email address") from None
+        return value.strip().lower()
+
+    @field_validator("connector_name", "seeker_name", "target_name", "purpose")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+class StepOut(Schema):
+    step: str
+    owner: str
+    due_at: datetime
+    overdue: bool
+
+
+class EventOut(Schema):
+    type: str
+    at: datetime
+    actor_role: str
+    via: str
+    note: str
+    on_time: bool | None
+
+
+class IntroOut(Schema):
+    id: int
+    state: str
+    your_roles: list[str]
+    connector_name: str
+    connector_email: str
+    seeker_name: str
+    seeker_email: str
+    target_name: str
+    target_email: str  # "" while the viewer may not see it (double opt-in)
+    purpose: str
+    double_opt_in: bool
+    parent_id: int | None
+    outcome: str
+    is_open: bool
+    next_steps: list[StepOut]
+    history: list[EventOut]
+    created_at: datetime
+
+
+class IntroCreated(IntroOut):
+    warnings: list[str]
+
+
+class IntroSummary(Schema):
+    id: int
+    state: str
+    seeker_name: str
+    target_name: str
+    connector_name: str
+    purpose: str
+    next_step: str
+    next_owner: str
+    next_due_at: datetime | None
+    overdue: bool
+
+
+class IntroList(Schema):
+    items: list[IntroSummary]
+    count: int
+
+
+class EventIn(Schema):
+    # Optional in the schema so that someone else's introduction is a 404 before anything.
+    type: str = ""
+    at: datetime | None = None
+    note: str = Field("", max_length=5000)
+    outcome: str = Field("", max_length=5000)
+    scheduled_for: datetime | None = None
+
+
+class FollowThroughOut(Schema):
+    seeker_name: str
+    seeker_email: str
+    introductions: int
+    steps_done: int
+    on_time_share: float | None
+    median_days_to_reach_out: float | None
+    loops_closed: int
+
+
+class FollowThroughAll(Schema):
+    as_seeker: FollowThroughOut | None
+    seekers_i_introduced: list[FollowThroughOut]
+
+
+def intro_out(intro: Intro, user, now: datetime, with_history: bool = True) -> dict:
+    roles = queries.roles_for(intro, user)
+    target = queries.target_for(intro, roles)
+    events = list(intro.events.all()) if with_history else []
+    return {
+        "id": intro.id,
+        "state": intro.state,
+        "your_roles": sorted(roles),
+        "connector_name": intro.connector_name,
+        "connector_email": intro.connector_email,
+        "seeker_name": intro.seeker_name,
+        "seeker_email": intro.seeker_email,
+        "target_name": target.name,
+        "target_email": target.email,
+        "purpose": intro.purpose,
+        "double_opt_in": intro.double_opt_in,
+        "parent_id": intro.parent_id,
+        "outcome": intro.outcome,
+        "is_open": intro.state not in ENDED_STATES,
+        "next_steps": [
+            {"step": s.step, "owner": s.owner, "due_at": s.due_at, "overdue": s.overdue(now)}
+            for s in lifecycle.next_steps(intro)
+        ],
+        "history": [
+            {
+                "type": e.type,
+                "at": e.at,
+                "actor_role": e.actor_role,
+                "via": e.via,
+                "note": e.note,
+                "on_time": e.on_time,
+            }
+            for e in events
+        ],  # fmt: skip
+        "created_at": intro.created_at,
+    }
+
+
+def _get(request: HttpRequest, intro_id: int) -> Intro:
+    intro = queries.get_visible(request.auth, intro_id)
+    if intro is None:
+        raise HttpError(404, "Not found.")
+    return intro
+
+
+@router.post("/intros", response={201: IntroCreated}, summary="Log an introduction")
+def create_intro(request: HttpRequest, payload: IntroIn):
+    """You must be one of the three people (by your account's email). With `introduced_at`
+    the introduction starts as already made; otherwise as requested."""
+    new = services.NewIntro(
+        connector=services.Party(payload.connector_name, payload.connector_email),
+        seeker=services.Party(payload.seeker_name, payload.seeker_email),
+        target=services.Party(payload.target_name, payload.target_email),
+        purpose=payload.purpose,
+        double_opt_in=payload.double_opt_in and payload.introduced_at is None,
+        start="introduced" if payload.introduced_at else "requested",
+        at=payload.introduced_at,
+        parent_id=payload.parent_id,
+    )
+    now = timezone.now()
+    try:
+        intro, warnings = services.create_intro(request.auth, new, now)
+    except services.IntroRefused as refused:
+        raise HttpError(422, str(refused)) from None
+    return Status(201, {**intro_out(intro, request.auth, now), "warnings": warnings})
+
+
+@router.get("/intros", response=IntroList, summary="Your introductions from one side")
+def list_intros(
+    request: HttpRequest,
+    role: str = Query("seeker", pattern="^(seeker|connector|target)$"),
+    state: str = Query("open"),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+):
+    """`state`: open, overdue, ended, all, or one state such as `introduced`."""
+    if state not in queries.LIST_FILTERS and state not in State.values:
+        raise HttpError(422, f"Unknown state {state!r}.")
+    now = timezone.now()
+    intros = queries.intros_for(request.auth, role, state, now)
+    items = [
+        {
+            "id": i.id, "state": i.state, "seeker_name": i.seeker_name,
+            "target_name": queries.target_for(i, {role}).name,
+            "connector_name": i.connector_name, "purpose": i.purpose,
+            "next_step": i.next_step, "next_owner": i.next_owner, "next_due_at": i.next_due_at,
+            "overdue": bool(i.next_due_at and i.next_due_at < now),
+        }
+        for i in intros[offset : offset + limit]
+    ]  # fmt: skip
+    return {"items": items, "count": intros.count()}
+
+
+@router.get("/intros/{intro_id}", response=IntroOut, summary="One introduction, from your side")
+def get_intro(request: HttpRequest, intro_id: int):
+    return intro_out(_get(request, intro_id), request.auth, timezone.now())
+
+
+@router.post(
+    "/intros/{intro_id}/events",
+    response={200: IntroOut, 409: dict},
+    summary="Record a step (409 when it does not fit now)",
+)
+def record_event(request: HttpRequest, intro_id: int, payload: EventIn):
+    intro = _get(request, intro_id)
+    if payload.type not in lifecycle.TRANSITIONS:
+        raise HttpError(422, f"Unknown step {payload.type!r}; one of "
+                             f"{', '.join(lifecycle.TRANSITIONS)}.")  # fmt: skip
+    now = timezone.now()
+    try:
+        intro = lifecycle.record_event(
+            intro.id,
+            payload.type,
+            roles=queries.roles_for(intro, request.auth),
+            now=now,
+            at=payload.at,
+            actor_user=request.auth,
+            via="api",
+            note=payload.note,
+            outcome=payload.outcome,
+            scheduled_for=payload.scheduled_for,
+        )
+    except lifecycle.StepRefused as refused:
+        return Status(409, {"detail": str(refused)})
+    return intro_out(intro, request.auth, now)
+
+
+@router.get("/me/follow-through", response=FollowThroughAll, summary="Follow-through records")
+def follow_through(request: HttpRequest):
+    own = queries.follow_through(Intro.objects.filter(seeker_user=request.auth))
+    others = queries.follow_through(
+        Intro.objects.filter(connector_user=request.auth).exclude(seeker_user=request.auth)
+    )
+    return {"as_seeker": own[0] if own else None, "seekers_i_introduced": others}

@@ -1,0 +1,143 @@
+from datetime import datetime, time
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from .lifecycle import STARTS, TRANSITIONS
+from .messages import DEFAULTS
+from .models import RULE_FIELDS, IntroSettings, Role
+from .services import NewIntro, Party
+
+ROLE_CHOICES = [
+    ("seeker", "I asked for it (I'm the seeker)"),
+    ("connector", "I'm making it (I'm the connector)"),
+]
+START_CHOICES = [
+    ("requested", "Just asked for: nothing has happened yet"),
+    ("introduced", "Already introduced"),
+    ("met", "We have already met"),
+]
+
+
+class NewIntroForm(forms.Form):
+    my_role = forms.ChoiceField(
+        label="Your part", choices=ROLE_CHOICES, widget=forms.RadioSelect, initial="seeker"
+    )
+    connector_name = forms.CharField(label="Connector's name", max_length=200, required=False)
+    connector_email = forms.EmailField(label="Connector's email", required=False)
+    seeker_name = forms.CharField(label="Seeker's name", max_length=200, required=False)
+    seeker_email = forms.EmailField(label="Seeker's email", required=False)
+    target_name = forms.CharField(label="Who is being introduced", max_length=200)
+    target_email = forms.EmailField(label="Their email")
+    purpose = forms.CharField(
+        label="What the seeker hopes to learn or get",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="One or two sentences; they go into the drafted messages.",
+    )
+    double_opt_in = forms.BooleanField(
+        label="Ask the target first (double opt-in)",
+        required=False,
+        initial=True,
+        help_text="The target says yes before the introduction; the seeker sees their email "
+        "address only then.",
+    )
+    start = forms.ChoiceField(label="Where it stands", choices=START_CHOICES, initial="requested")
+    on = forms.DateField(
+        label="When",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for today.",
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("my_role")
+        other = "connector" if role == "seeker" else "seeker"
+        if role in ("seeker", "connector"):
+            for part in ("name", "email"):
+                if not data.get(f"{other}_{part}"):
+                    self.add_error(f"{other}_{part}", "This field is required.")
+        if data.get("start") not in STARTS:
+            self.add_error("start", "Choose where it stands.")
+        return data
+
+    def new_intro(self) -> NewIntro:
+        data = self.cleaned_data
+        me = Party(self.user.display_name, self.user.email)
+        role = data["my_role"]
+        parties = {
+            "connector": me if role == "connector" else Party(data["connector_name"],
+                                                              data["connector_email"]),
+            "seeker": me if role == "seeker" else Party(data["seeker_name"], data["seeker_email"]),
+        }  # fmt: skip
+        at = None
+        if data.get("on"):
+            at = timezone.make_aware(datetime.combine(data["on"], time(12)), self.user.zone)
+            at = min(at, timezone.now())
+        return NewIntro(
+            connector=parties["connector"],
+            seeker=parties["seeker"],
+            target=Party(data["target_name"], data["target_email"]),
+            purpose=data["purpose"],
+            double_opt_in=data["double_opt_in"] and data["start"] == "requested",
+            start=data["start"],
+            at=at,
+        )
+
+
+class EventForm(forms.Form):
+    type = forms.ChoiceField(choices=[(k, t.label) for k, t in TRANSITIONS.items()])
+    at = forms.DateTimeField(
+        label="When",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Leave empty for now.",
+    )
+    scheduled_for = forms.DateTimeField(
+        label="Booked for",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+    outcome = forms.CharField(
+        label="What came of it", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )  # fmt: skip
+
+    def clean_type(self) -> str:
+        value = self.cleaned_data["type"]
+        if value not in TRANSITIONS:
+            raise ValidationError("Unknown step.")
+        return value
+
+
+class IntroSettingsForm(forms.ModelForm):
+    class Meta:
+        model = IntroSettings
+        fields = [*RULE_FIELDS, "cooldown_days"]
+
+    def clean(self):
+        data = super().clean()
+        for name, value in data.items():
+            if isinstance(value, int) and not 0 < value <= 365:
+                self.add_error(name, "Between 1 and 365 days.")
+        return data
+
+
+class MessageTemplateForm(forms.Form):
+    key = forms.ChoiceField(
+        choices=[(k, v[0]) for k, v in DEFAULTS.items()], widget=forms.HiddenInput
+    )
+    subject = forms.CharField(max_length=200)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=5000)
+
+
+ROLE_LABELS = dict(Role.choices)

@@ -1,0 +1,288 @@
+"""The introduction lifecycle as data: which event may happen from which state, by whom, and
+what is due next.
+
+Everything that changes an introduction's state goes through `record_event`, which checks the
+table, stamps the milestone, records the event, recomputes the next step, and refuses a change
+that raced with another (the row's `version`).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import DEFAULT_RULES, ENDED_STATES, EventType, Intro, IntroEvent, Role, State
+
+S, R = State, Role
+AFTER_INTRO = {S.INTRODUCED, S.REACHED_OUT, S.SCHEDULED, S.MET, S.THANKED}
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset  # states it may happen in
+    to: str | None  # the new state; None leaves the state as it is
+    roles: frozenset  # who may record it
+    stamp: str | None = None  # the milestone field it sets
+    label: str = ""
+
+
+def _t(sources, to, roles, stamp=None, label=""):
+    return Transition(frozenset(sources), to, frozenset(roles), stamp, label)
+
+
+def label(event: str) -> str:
+    return EventType(event).label if event in EventType.values else event
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "asked": _t({S.REQUESTED}, S.ASKED, {R.CONNECTOR}, "asked_at", "Asked the target"),
+    "accepted": _t({S.ASKED}, S.ACCEPTED, {R.TARGET, R.CONNECTOR}, "answered_at",
+                   "Target accepted"),
+    "declined": _t({S.ASKED}, S.DECLINED, {R.TARGET, R.CONNECTOR}, "answered_at",
+                   "Target declined"),
+    "introduced": _t({S.REQUESTED, S.ACCEPTED}, S.INTRODUCED, {R.CONNECTOR}, "introduced_at",
+                     "Introduced"),
+    "reached_out": _t({S.INTRODUCED}, S.REACHED_OUT, {R.SEEKER, R.TARGET}, "reached_out_at",
+                      "Seeker reached out"),
+    "followed_up": _t({S.REACHED_OUT}, None, {R.SEEKER}, "last_follow_up_at",
+                      "Seeker followed up"),
+    "scheduled": _t({S.INTRODUCED, S.REACHED_OUT, S.SCHEDULED}, S.SCHEDULED,
+                    {R.SEEKER, R.TARGET}, None, "Conversation booked"),
+    "met": _t({S.INTRODUCED, S.REACHED_OUT, S.SCHEDULED}, S.MET, {R.SEEKER, R.TARGET},
+              "met_at", "Met"),
+    "thanked": _t({S.MET}, S.THANKED, {R.SEEKER}, "thanked_at", "Seeker said thank you"),
+    "loop_closed": _t({S.MET, S.THANKED, S.REACHED_OUT}, S.LOOP_CLOSED, {R.SEEKER},
+                      "closed_at", "Loop closed"),
+    "withdrawn": _t({S.REQUESTED, S.ASKED, S.ACCEPTED}, S.WITHDRAWN, {R.SEEKER, R.CONNECTOR},
+                    "ended_at", "Withdrawn"),
+    "dropped": _t(AFTER_INTRO, S.DROPPED, {R.SEEKER, R.CONNECTOR}, "ended_at", "Dropped"),
+    "note": _t(set(State.values), None, {R.SEEKER, R.CONNECTOR, R.TARGET}, None, "Note"),
+}  # fmt: skip
+# The first event of an introduction logged from a given point.
+STARTS = {"requested": S.REQUESTED, "introduced": S.INTRODUCED, "met": S.MET}
+
+# Which event completes which step (for on-time tracking).
+COMPLETES = {
+    "ask_target": {"asked", "introduced"},
+    "introduce": {"introduced"},
+    "answer": {"accepted", "declined"},
+    "reach_out": {"reached_out", "met", "scheduled"},
+    "follow_up": {"followed_up", "met", "scheduled"},
+    "meet": {"met"},
+    "thank": {"thanked"},
+    "close_loop": {"loop_closed"},
+}
+STEP_TITLES = {
+    "ask_target": "Ask {target} whether they are happy to be introduced",
+    "introduce": "Introduce {seeker} to {target}",
+    "answer": "Answer whether you are happy to talk to {seeker}",
+    "reach_out": "Write to {target}",
+    "follow_up": "Follow up with {target}",
+    "meet": "Have the conversation with {target}",
+    "thank": "Thank {target}",
+    "close_loop": "Tell {connector} what came of it",
+}
+
+
+class StepRefused(Exception):
+    """The event makes no sense now; the message says why, for the person who tried."""
+
+
+@dataclass
+class NextStep:
+    step: str
+    owner: str
+    due_at: datetime
+
+    def overdue(self, now: datetime) -> bool:
+        return now > self.due_at
+
+    def title(self, intro: Intro, target_name: str | None = None) -> str:
+        return STEP_TITLES[self.step].format(
+            seeker=intro.seeker_name,
+            target=target_name or intro.target_name,
+            connector=intro.connector_name,
+        )
+
+
+def _days(intro: Intro, rule: str) -> timedelta:
+    return timedelta(days=(intro.rules or {}).get(rule, DEFAULT_RULES[rule]))
+
+
+def next_steps(intro: Intro) -> list[NextStep]:
+    """What is due now, most urgent first; empty once the introduction has ended."""
+    s, steps = intro.state, []
+    if s == S.REQUESTED:
+        step = "ask_target" if intro.double_opt_in else "introduce"
+        steps.append(
+            NextStep(step, R.CONNECTOR, intro.requested_at + _days(intro, "connector_days"))
+        )
+    elif s == S.ASKED:
+        steps.append(NextStep("answer", R.TARGET, intro.asked_at + _days(intro, "answer_days")))
+    elif s == S.ACCEPTED:
+        due = intro.answered_at + _days(intro, "connector_days")
+        steps.append(NextStep("introduce", R.CONNECTOR, due))
+    elif s == S.INTRODUCED:
+        due = intro.introduced_at + _days(intro, "reach_out_days")
+        steps.append(NextStep("reach_out", R.SEEKER, due))
+    elif s == S.REACHED_OUT:
+        last = intro.last_follow_up_at or intro.reached_out_at
+        if intro.follow_ups < 2:
+            steps.append(NextStep("follow_up", R.SEEKER, last + _days(intro, "follow_up_days")))
+        else:
+            # Followed up twice without an answer: time to tell the connector.
+            steps.append(NextStep("close_loop", R.SEEKER, last + _days(intro, "close_loop_days")))
+    elif s == S.SCHEDULED:
+        steps.append(NextStep("meet", R.SEEKER, intro.scheduled_for + timedelta(days=1)))
+    elif s == S.MET:
+        steps.append(NextStep("thank", R.SEEKER, intro.met_at + _days(intro, "thank_days")))
+        steps.append(
+            NextStep("close_loop", R.SEEKER, intro.met_at + _days(intro, "close_loop_days"))
+        )
+    elif s == S.THANKED:
+        steps.append(
+            NextStep("close_loop", R.SEEKER, intro.met_at + _days(intro, "close_loop_days"))
+        )
+    return sorted(steps, key=lambda step: step.due_at)
+
+
+def refusal(intro: Intro, event: str, roles: set[str]) -> str | None:
+    """Why `event` may not be recorded now by someone with `roles`, or None if it may."""
+    transition = TRANSITIONS.get(event)
+    if transition is None:
+        return f"Unknown step “{event}”."
+    if intro.state in ENDED_STATES and event != "note":
+        ended = intro.get_state_display().lower()
+        return f"This introduction has ended ({ended}); nothing more can be recorded."
+    if not roles & transition.roles:
+        who = " or ".join(sorted(transition.roles))
+        return f"Only the {who} can record “{transition.label.lower()}”."
+    if intro.state not in transition.sources:
+        return _out_of_order(intro, event)
+    if event == "introduced" and intro.double_opt_in and intro.state != S.ACCEPTED:
+        return "With double opt-in, the target must accept before the introduction."
+    if event == "loop_closed" and intro.state == S.REACHED_OUT and intro.follow_ups < 2:
+        return "Close the loop after meeting, or after following up twice without an answer."
+    return None
+
+
+def _out_of_order(intro: Intro, event: str) -> str:
+    state = intro.get_state_display().lower()
+    messages = {
+        "accepted": "The target has already answered, or was not asked yet.",
+        "declined": "The target has already answered, or was not asked yet.",
+        "asked": "The target can only be asked before the introduction.",
+        "introduced": "They have already been introduced." if intro.state in AFTER_INTRO else
+        "The target has not accepted yet.",
+        "reached_out": "Reaching out comes right after the introduction.",
+        "thanked": "Thank them after you have met.",
+        "loop_closed": "Close the loop after meeting.",
+        "withdrawn": "Once introduced, an introduction is dropped rather than withdrawn.",
+        "dropped": "Before the introduction, an introduction is withdrawn rather than dropped.",
+    }  # fmt: skip
+    return messages.get(event, f"That step does not fit now (the introduction is {state}).")
+
+
+def allowed_events(intro: Intro, roles: set[str]) -> list[str]:
+    return [e for e in TRANSITIONS if e != "note" and refusal(intro, e, roles) is None]
+
+
+def _refresh_next_step(intro: Intro) -> None:
+    steps = next_steps(intro)
+    if steps:
+        first = steps[0]
+        intro.next_step, intro.next_owner, intro.next_due_at = first.step, first.owner, first.due_at
+    else:
+        intro.next_step, intro.next_owner, intro.next_due_at = "", "", None
+
+
+def start(intro: Intro, point: str, at: datetime) -> None:
+    """Set up a new, unsaved introduction logged from `point` (requested, introduced or met)."""
+    intro.state = STARTS[point]
+    intro.requested_at = at
+    if point in ("introduced", "met"):
+        intro.introduced_at = at
+    if point == "met":
+        intro.met_at = at
+    _refresh_next_step(intro)
+
+
+def _check_time(intro: Intro, event: str, at: datetime, now: datetime) -> None:
+    if at > now + timedelta(minutes=5):
+        raise StepRefused("That time is in the future; record a step once it has happened.")
+    milestones = ["requested_at", "asked_at", "answered_at", "introduced_at", "reached_out_at",
+                  "met_at", "thanked_at"]  # fmt: skip
+    latest = max((getattr(intro, f) for f in milestones if getattr(intro, f)), default=None)
+    if latest and at < latest - timedelta(minutes=1) and event != "note":
+        local = timezone.localtime(latest)
+        raise StepRefused(
+            f"That is before the previous step ({local:%-d %b %Y, %H:%M}); steps follow each other."
+        )
+
+
+@transaction.atomic
+def record_event(
+    intro_id: int,
+    event: str,
+    *,
+    roles: set[str],
+    now: datetime,
+    at: datetime | None = None,
+    actor_user=None,
+    actor_name: str = "",
+    via: str = "web",
+    note: str = "",
+    outcome: str = "",
+    scheduled_for: datetime | None = None,
+) -> Intro:
+    """Record `event` on the introduction, or raise StepRefused with the reason."""
+    intro = Intro.objects.select_for_update().get(pk=intro_id)
+    reason = refusal(intro, event, roles)
+    if reason:
+        raise StepRefused(reason)
+    at = at or now
+    _check_time(intro, event, at, now)
+    transition = TRANSITIONS[event]
+    if event == "scheduled":
+        if scheduled_for is None:
+            raise StepRefused("Say when the conversation is booked for.")
+        intro.scheduled_for = scheduled_for
+    if event == "loop_closed":
+        if not outcome.strip():
+            raise StepRefused("Say what came of it: that is what the connector wants to hear.")
+        intro.outcome = outcome.strip()
+
+    done = next((s for s in next_steps(intro) if event in COMPLETES[s.step]), None)
+    if transition.stamp:
+        setattr(intro, transition.stamp, at)
+    if event == "followed_up":
+        intro.follow_ups += 1
+    if transition.to:
+        intro.state = transition.to
+    _refresh_next_step(intro)
+    changed = Intro.objects.filter(pk=intro.pk, version=intro.version).update(
+        **{f.attname: getattr(intro, f.attname) for f in Intro._meta.concrete_fields
+           if f.name not in ("id", "version")},
+        version=intro.version + 1,
+        updated_at=now,
+    )  # fmt: skip
+    if changed != 1:
+        raise StepRefused("Someone else changed this introduction at the same moment; reload.")
+    intro.version += 1
+    actor_role = next((r for r in (R.SEEKER, R.CONNECTOR, R.TARGET) if r in roles
+                       and r in transition.roles), next(iter(roles), ""))  # fmt: skip
+    IntroEvent.objects.create(
+        intro=intro,
+        type=event,
+        at=at,
+        recorded_at=now,
+        actor_role=actor_role,
+        actor_user=actor_user,
+        actor_name=actor_name,
+        via=via,
+        note=(note or outcome).strip(),
+        due_at=done.due_at if done else None,
+        on_time=(at <= done.due_at) if done else None,
+    )
+    return intro

@@ -1,0 +1,284 @@
+"""Introductions: three parties, a lifecycle of milestones, and the history of every event.
+
+An introduction is one row with its parties inline (each a name and an email, linked to the
+user whose verified address it is, where there is one), its current state, the date of each
+milestone, and the next step denormalised (`next_step`, `next_owner`, `next_due_at`) so that
+lists filter and sort by what is due in the database. `lifecycle.py` holds the rules.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class State(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    ASKED = "asked", "Target asked"
+    ACCEPTED = "accepted", "Target accepted"
+    DECLINED = "declined", "Target declined"
+    INTRODUCED = "introduced", "Introduced"
+    REACHED_OUT = "reached_out", "Seeker reached out"
+    SCHEDULED = "scheduled", "Conversation booked"
+    MET = "met", "Met"
+    THANKED = "thanked", "Thanked"
+    LOOP_CLOSED = "loop_closed", "Loop closed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    DROPPED = "dropped", "Dropped"
+
+
+class EventType(models.TextChoices):
+    REQUESTED = "requested", "Introduction requested"
+    ASKED = "asked", "Target asked"
+    ACCEPTED = "accepted", "Target accepted"
+    DECLINED = "declined", "Target declined"
+    INTRODUCED = "introduced", "Introduced"
+    REACHED_OUT = "reached_out", "Seeker reached out"
+    FOLLOWED_UP = "followed_up", "Seeker followed up"
+    SCHEDULED = "scheduled", "Conversation booked"
+    MET = "met", "Met"
+    THANKED = "thanked", "Seeker said thank you"
+    LOOP_CLOSED = "loop_closed", "Loop closed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    DROPPED = "dropped", "Dropped"
+    NOTE = "note", "Note"
+
+
+class NextStepKind(models.TextChoices):
+    ASK_TARGET = "ask_target", "Ask the target"
+    INTRODUCE = "introduce", "Introduce them"
+    ANSWER = "answer", "Answer the request"
+    REACH_OUT = "reach_out", "Reach out"
+    FOLLOW_UP = "follow_up", "Follow up"
+    MEET = "meet", "Have the conversation"
+    THANK = "thank", "Say thank you"
+    CLOSE_LOOP = "close_loop", "Close the loop"
+
+
+class Role(models.TextChoices):
+    CONNECTOR = "connector", "Connector"
+    SEEKER = "seeker", "Seeker"
+    TARGET = "target", "Target"
+
+
+class Intro(models.Model):
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intros_created"
+    )
+    connector_name = models.CharField(max_length=200)
+    connector_email = models.CharField(max_length=254)
+    connector_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="intros_as_connector",
+    )
+    seeker_name = models.CharField(max_length=200)
+    seeker_email = models.CharField(max_length=254)
+    seeker_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="intros_as_seeker",
+    )
+    target_name = models.CharField(max_length=200)
+    target_email = models.CharField(max_length=254)
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="intros_as_target",
+    )
+    # The creator's own contacts for each party, where they have one.
+    connector_contact = models.ForeignKey(
+        "network.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    seeker_contact = models.ForeignKey(
+        "network.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_contact = models.ForeignKey(
+        "network.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    purpose = models.TextField()
+    double_opt_in = models.BooleanField(default=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    state = models.CharField(max_length=12, choices=State.choices, default=State.REQUESTED)
+    outcome = models.TextField(blank=True)
+    # When each milestone happened (as recorded; may be in the past).
+    requested_at = models.DateTimeField(null=True, blank=True)
+    asked_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    introduced_at = models.DateTimeField(null=True, blank=True)
+    reached_out_at = models.DateTimeField(null=True, blank=True)
+    last_follow_up_at = models.DateTimeField(null=True, blank=True)
+    follow_ups = models.PositiveSmallIntegerField(default=0)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    met_at = models.DateTimeField(null=True, blank=True)
+    thanked_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # When the target was sent the "did they get in touch?" check (once per introduction).
+    checkin_sent_at = models.DateTimeField(null=True, blank=True)
+    # The most urgent open step, kept by lifecycle.record_event; NULL once the loop is over.
+    next_step = models.CharField(max_length=20, choices=NextStepKind.choices, blank=True)
+    next_owner = models.CharField(max_length=10, choices=Role.choices, blank=True)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    # Due-date rules in force for this introduction (days), from its creator's settings.
+    rules = models.JSONField(default=dict)
+    # Incremented by every state change, so two concurrent changes cannot both apply.
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["seeker_user", "next_due_at"], name="intros_seeker_due_idx"),
+            models.Index(fields=["connector_user", "next_due_at"], name="intros_connector_due_idx"),
+            models.Index(fields=["target_user", "next_due_at"], name="intros_target_due_idx"),
+            models.Index(fields=["created_by", "next_due_at"], name="intros_creator_due_idx"),
+            models.Index(fields=["target_email", "created_at"], name="intros_target_email_idx"),
+            models.Index(fields=["next_due_at"], name="intros_next_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seeker_name} → {self.target_name} (via {self.connector_name})"
+
+    def party(self, role: str) -> tuple[str, str]:
+        return getattr(self, f"{role}_name"), getattr(self, f"{role}_email")
+
+    def roles_of(self, user) -> list[str]:
+        """The parts `user` plays in this introduction (one person can play two)."""
+        roles = [r for r in Role.values if getattr(self, f"{r}_user_id") == user.pk]
+        if not roles and self.created_by_id == user.pk:
+            roles = [self.creator_role]
+        return roles
+
+    @property
+    def creator_role(self) -> str:
+        for role in Role.values:
+            if getattr(self, f"{role}_email") == self.created_by.email:
+                return role
+        return Role.CONNECTOR
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in ENDED_STATES
+
+
+ENDED_STATES = {State.DECLINED, State.WITHDRAWN, State.DROPPED, State.LOOP_CLOSED}
+
+
+class IntroEvent(models.Model):
+    """One thing that happened to an introduction: a milestone, an ending, or a note."""
+
+    intro = models.ForeignKey(Intro, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=20, choices=EventType.choices)
+    at = models.DateTimeField()  # when it happened, as the actor said
+    recorded_at = models.DateTimeField(default=timezone.now)
+    actor_role = models.CharField(max_length=10, choices=Role.choices, blank=True)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    via = models.CharField(max_length=10, default="web")  # web, api, link, system
+    note = models.TextField(blank=True)
+    # For the follow-through record: the step's due date then, and whether it was on time.
+    due_at = models.DateTimeField(null=True, blank=True)
+    on_time = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["intro", "at"], name="intros_event_intro_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.type} at {self.at:%Y-%m-%d}"
+
+
+def new_link_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ActionLink(models.Model):
+    """A one-click action for someone without an account, sent in an email.
+
+    The URL carries `key` signed with the site's secret; the row makes it single-use (a
+    conditional UPDATE of used_at) and lets it expire.
+    """
+
+    key = models.CharField(max_length=64, unique=True, default=new_link_key)
+    intro = models.ForeignKey(Intro, on_delete=models.CASCADE, related_name="links")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    # The events this link may record, e.g. ["accepted", "declined"]: choosing one spends it.
+    actions = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_for = models.CharField(max_length=20, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.role}: {', '.join(self.actions)}"
+
+
+class IntroSettings(models.Model):
+    """A user's due-date rules and cooldown; introductions they create use these."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intro_settings"
+    )
+    connector_days = models.PositiveSmallIntegerField("connector acts within (days)", default=3)
+    answer_days = models.PositiveSmallIntegerField("target answers within (days)", default=7)
+    reach_out_days = models.PositiveSmallIntegerField(
+        "seeker reaches out within (days of the introduction)", default=2
+    )
+    follow_up_days = models.PositiveSmallIntegerField(
+        "seeker follows up a silent target after (days)", default=5
+    )
+    thank_days = models.PositiveSmallIntegerField(
+        "seeker thanks within (days after meeting)", default=1
+    )
+    close_loop_days = models.PositiveSmallIntegerField(
+        "seeker closes the loop within (days after meeting)", default=7
+    )
+    cooldown_days = models.PositiveSmallIntegerField(
+        "warn before asking the same person again within (days)", default=30
+    )
+
+    def __str__(self) -> str:
+        return f"Introduction settings of {self.user_id}"
+
+    def rules(self) -> dict[str, int]:
+        return {f: getattr(self, f) for f in RULE_FIELDS}
+
+
+RULE_FIELDS = (
+    "connector_days",
+    "answer_days",
+    "reach_out_days",
+    "follow_up_days",
+    "thank_days",
+    "close_loop_days",
+)
+DEFAULT_RULES = {f: IntroSettings._meta.get_field(f).default for f in RULE_FIELDS}
+
+
+class MessageTemplate(models.Model):
+    """A user's own wording for one of the drafted messages."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=30)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="intros_template_user_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

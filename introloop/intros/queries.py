@@ -1,0 +1,141 @@
+"""Reads of introductions: lists per role, what a viewer may see, follow-through records."""
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, F, Q, QuerySet
+
+from introloop.accounts.models import User
+
+from . import lifecycle
+from .models import ENDED_STATES, Intro, IntroEvent, Role, State
+from .services import visible_intros
+
+LIST_FILTERS = {
+    "open": "Open",
+    "overdue": "Overdue",
+    "ended": "Ended",
+    "all": "All",
+}
+
+
+def intros_for(user: User, role: str, state: str, now: datetime) -> QuerySet[Intro]:
+    """The introductions where `user` plays `role`, filtered; most urgent first.
+
+    Whether each is overdue is a comparison on the stored next due date, in the query.
+    """
+    intros = Intro.objects.filter(**{f"{role}_user": user})
+    if state == "open":
+        intros = intros.exclude(state__in=ENDED_STATES)
+    elif state == "overdue":
+        intros = intros.filter(next_due_at__lt=now)
+    elif state == "ended":
+        intros = intros.filter(state__in=ENDED_STATES)
+    elif state in State.values:
+        intros = intros.filter(state=state)
+    return intros.only(*LIST_FIELDS).order_by(
+        F("next_due_at").asc(nulls_last=True), "-updated_at", "-id"
+    )
+
+
+LIST_FIELDS = (
+    "id", "state", "purpose", "double_opt_in", "seeker_name", "seeker_user", "connector_name",
+    "connector_user", "target_name", "target_user", "created_by", "next_step", "next_owner",
+    "next_due_at", "answered_at", "updated_at",
+)  # fmt: skip
+
+
+def state_counts(user: User, role: str) -> dict[str, int]:
+    rows = Intro.objects.filter(**{f"{role}_user": user}).values("state").annotate(n=Count("id"))
+    return {row["state"]: row["n"] for row in rows}
+
+
+@dataclass
+class TargetShown:
+    name: str
+    email: str  # "" when the viewer may not see it yet
+
+
+def target_for(intro: Intro, roles: set[str]) -> TargetShown:
+    """What of the target a viewer may see.
+
+    With double opt-in, a seeker sees the target's address only once they accepted, and a
+    declined target's details never; unless the seeker brought the target themselves.
+    """
+    seeker_only = roles == {Role.SEEKER} and intro.created_by_id != intro.seeker_user_id
+    if not seeker_only or not intro.double_opt_in:
+        return TargetShown(intro.target_name, intro.target_email)
+    if intro.state == State.DECLINED:
+        return TargetShown("the person you hoped to meet", "")
+    if intro.state in (State.REQUESTED, State.ASKED):
+        return TargetShown(intro.target_name, "")
+    return TargetShown(intro.target_name, intro.target_email)
+
+
+def roles_for(intro: Intro, user: User) -> set[str]:
+    return set(intro.roles_of(user))
+
+
+def get_visible(user: User, intro_id: int) -> Intro | None:
+    return visible_intros(user).select_related("parent", "created_by").filter(pk=intro_id).first()
+
+
+def chain(intro: Intro) -> list[Intro]:
+    """Earlier introductions this one follows on from, oldest first (at most ten)."""
+    found, current = [], intro.parent
+    while current is not None and len(found) < 10:
+        found.append(current)
+        current = current.parent
+    return list(reversed(found))
+
+
+@dataclass
+class FollowThrough:
+    seeker_name: str
+    seeker_email: str
+    introductions: int
+    steps_done: int
+    on_time_share: float | None  # 0..1, None when no step was done yet
+    median_days_to_reach_out: float | None
+    loops_closed: int
+
+
+def follow_through(intros: QuerySet[Intro]) -> list[FollowThrough]:
+    """The follow-through record of each seeker among `intros` (a few queries in all)."""
+    per_seeker = {}
+    rows = intros.values_list("seeker_email", "seeker_name", "state", "introduced_at",
+                              "reached_out_at")  # fmt: skip
+    for email, name, state, introduced_at, reached_out_at in rows:
+        entry = per_seeker.setdefault(email, {"name": name, "n": 0, "closed": 0, "days": []})
+        entry["n"] += 1
+        entry["closed"] += state == State.LOOP_CLOSED
+        if introduced_at and reached_out_at:
+            entry["days"].append((reached_out_at - introduced_at).total_seconds() / 86400)
+    timing = (
+        IntroEvent.objects.filter(intro__in=intros, actor_role=Role.SEEKER, on_time__isnull=False)
+        .values("intro__seeker_email")
+        .annotate(done=Count("id"), on_time=Count("id", filter=Q(on_time=True)))
+    )
+    steps = {row["intro__seeker_email"]: (row["done"], row["on_time"]) for row in timing}
+    records = []
+    for email, entry in per_seeker.items():
+        done, on_time = steps.get(email, (0, 0))
+        records.append(
+            FollowThrough(
+                seeker_name=entry["name"],
+                seeker_email=email,
+                introductions=entry["n"],
+                steps_done=done,
+                on_time_share=on_time / done if done else None,
+                median_days_to_reach_out=(
+                    round(statistics.median(entry["days"]), 1) if entry["days"] else None
+                ),
+                loops_closed=entry["closed"],
+            )
+        )
+    return sorted(records, key=lambda r: (-r.introductions, r.seeker_name))
+
+
+def next_steps_for(intro: Intro) -> list[lifecycle.NextStep]:
+    return lifecycle.next_steps(intro)

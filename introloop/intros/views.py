@@ -1,0 +1,252 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import lifecycle, queries, services
+from .forms import EventForm, IntroSettingsForm, MessageTemplateForm, NewIntroForm
+from .messages import DEFAULTS, PLACEHOLDERS, draft_for_step, template_for
+from .models import Intro, MessageTemplate, Role, State
+
+PAGE_SIZE = 50
+ROLE_PAGES = {
+    "seeker": ("My introductions", "Introductions you asked for."),
+    "connector": ("Introductions I made", "Introductions you are making or made for others."),
+    "target": ("Introduced to me", "People introduced to you."),
+}
+
+
+def _get_intro_for_user(request: HttpRequest, intro_id: int) -> Intro:
+    intro = queries.get_visible(request.user, intro_id)
+    if intro is None:
+        raise Http404
+    return intro
+
+
+def _list(request: HttpRequest, role: str) -> HttpResponse:
+    now = timezone.now()
+    state = request.GET.get("state", "open")
+    if state not in queries.LIST_FILTERS and state not in State.values:
+        state = "open"
+    intros = queries.intros_for(request.user, role, state, now)
+    page = Paginator(intros, PAGE_SIZE).get_page(request.GET.get("page"))
+    title, lead = ROLE_PAGES[role]
+    records = queries.follow_through(Intro.objects.filter(**{f"{role}_user": request.user}))
+    context = {
+        "page": page,
+        "role": role,
+        "title": title,
+        "lead": lead,
+        "state": state,
+        "filters": queries.LIST_FILTERS,
+        "counts": queries.state_counts(request.user, role),
+        "states": State.choices,
+        "now": now,
+        "follow_through": records if role in ("seeker", "connector") else [],
+        "nav": "intros",
+    }
+    return render(request, "intros/intro_list.html", context)
+
+
+@login_required
+def my_intros(request: HttpRequest) -> HttpResponse:
+    return _list(request, "seeker")
+
+
+@login_required
+def intros_made(request: HttpRequest) -> HttpResponse:
+    return _list(request, "connector")
+
+
+@login_required
+def intros_to_me(request: HttpRequest) -> HttpResponse:
+    return _list(request, "target")
+
+
+@login_required
+def intro_new(request: HttpRequest) -> HttpResponse:
+    form = NewIntroForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            intro, warnings = services.create_intro(request.user, form.new_intro(), timezone.now())
+        except services.IntroRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            for warning in warnings:
+                messages.warning(request, warning)
+            messages.success(request, "Introduction logged.")
+            return redirect("intros:detail", intro_id=intro.id)
+    return render(request, "intros/intro_form.html", {"form": form, "nav": "intros"})
+
+
+@login_required
+def intro_detail(request: HttpRequest, intro_id: int) -> HttpResponse:
+    intro = _get_intro_for_user(request, intro_id)
+    now = timezone.now()
+    roles = queries.roles_for(intro, request.user)
+    target = queries.target_for(intro, roles)
+    steps = []
+    for step in lifecycle.next_steps(intro):
+        mine = step.owner in roles
+        steps.append(
+            {
+                "step": step,
+                "title": step.title(intro, target.name),
+                "owner_name": intro.party(step.owner)[0],
+                "mine": mine,
+                "overdue": step.overdue(now),
+                "draft": draft_for_step(step.step, intro, request.user, bool(target.email))
+                if mine
+                else None,
+            }
+        )
+    allowed = lifecycle.allowed_events(intro, roles)
+    context = {
+        "intro": intro,
+        "roles": roles,
+        "role_names": [dict(Role.choices)[r] for r in sorted(roles)],
+        "target": target,
+        "steps": steps,
+        "allowed": [(e, lifecycle.TRANSITIONS[e].label) for e in allowed],
+        "events": intro.events.select_related("actor_user"),
+        "chain": queries.chain(intro),
+        "children": services.visible_intros(request.user).filter(parent=intro),
+        "can_send_ask": "asked" in allowed and Role.CONNECTOR in roles,
+        "can_send_intro": "introduced" in allowed and Role.CONNECTOR in roles,
+        "event_form": EventForm(),
+        "now": now,
+        "nav": "intros",
+    }
+    return render(request, "intros/intro_detail.html", context)
+
+
+@login_required
+@require_POST
+def intro_event(request: HttpRequest, intro_id: int) -> HttpResponse:
+    intro = _get_intro_for_user(request, intro_id)
+    form = EventForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label or field}: {' '.join(errors)}")
+        return redirect("intros:detail", intro_id=intro.id)
+    data = form.cleaned_data
+    try:
+        lifecycle.record_event(
+            intro.id,
+            data["type"],
+            roles=queries.roles_for(intro, request.user),
+            now=timezone.now(),
+            at=data["at"],
+            actor_user=request.user,
+            note=data["note"],
+            outcome=data["outcome"],
+            scheduled_for=data["scheduled_for"],
+        )
+    except lifecycle.StepRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"Recorded: {lifecycle.TRANSITIONS[data['type']].label}.")
+    return redirect("intros:detail", intro_id=intro.id)
+
+
+@login_required
+@require_POST
+def intro_send(request: HttpRequest, intro_id: int, what: str) -> HttpResponse:
+    intro = _get_intro_for_user(request, intro_id)
+    send = {"ask": services.send_opt_in_request, "introduction": services.send_introduction}
+    if what not in send:
+        raise Http404
+    try:
+        send[what](intro, request.user, timezone.now())
+    except lifecycle.StepRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        sent_to = (
+            intro.target_name if what == "ask" else f"{intro.seeker_name} and {intro.target_name}"
+        )
+        messages.success(request, f"Sent to {sent_to}.")
+    return redirect("intros:detail", intro_id=intro.id)
+
+
+def action_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A one-click action from an email: GET shows the choice, POST records it."""
+    now = timezone.now()
+    try:
+        link = services.link_for_token(token, now)
+    except services.LinkProblem as problem:
+        return render(request, "intros/link.html", {"problem": str(problem)}, status=410)
+    intro = link.intro
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        details = {}
+        if action == "loop_closed":
+            details["outcome"] = request.POST.get("outcome", "")
+        try:
+            services.use_link(token, action, now, **details)
+        except services.LinkProblem as problem:
+            return render(request, "intros/link.html", {"problem": str(problem)}, status=409)
+        return render(request, "intros/link.html", {"done": action, "intro": intro, "link": link})
+    labels = {
+        "accepted": "Yes, happy to talk",
+        "declined": "Not right now",
+        "reached_out": "Yes, they got in touch" if link.role == Role.TARGET else "I have written",
+        "not_yet": "Not yet",
+        "followed_up": "I followed up",
+        "met": "We talked",
+        "thanked": "I said thank you",
+        "loop_closed": "Tell the connector",
+    }
+    context = {
+        "intro": intro,
+        "link": link,
+        "choices": [(a, labels.get(a, a)) for a in link.actions],
+    }
+    return render(request, "intros/link.html", context)
+
+
+@login_required
+def intro_settings(request: HttpRequest) -> HttpResponse:
+    current = services.settings_for(request.user)
+    form = IntroSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved. New introductions use these due dates.")
+        return redirect("intros:settings")
+    return render(request, "intros/settings.html", {"form": form, "section": "intros"})
+
+
+@login_required
+def message_templates(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = MessageTemplateForm(request.POST)
+        if form.is_valid():
+            key = form.cleaned_data["key"]
+            if "reset" in request.POST:
+                MessageTemplate.objects.filter(user=request.user, key=key).delete()
+                messages.success(request, f"“{DEFAULTS[key][0]}” is back to Introloop's wording.")
+            else:
+                MessageTemplate.objects.update_or_create(
+                    user=request.user,
+                    key=key,
+                    defaults={
+                        "subject": form.cleaned_data["subject"],
+                        "body": form.cleaned_data["body"],
+                    },
+                )
+                messages.success(request, f"Saved your wording for “{DEFAULTS[key][0]}”.")
+            return redirect("intros:messages")
+        messages.error(request, "Both a subject and a message are needed.")
+    own = set(MessageTemplate.objects.filter(user=request.user).values_list("key", flat=True))
+    templates = []
+    for key, (label, _, _) in DEFAULTS.items():
+        subject, body = template_for(request.user, key)
+        templates.append({
+            "key": key, "label": label, "customised": key in own,
+            "form": MessageTemplateForm(initial={"key": key, "subject": subject, "body": body},
+                                        auto_id=f"id_{key}_%s"),
+        })  # fmt: skip
+    context = {"templates": templates, "placeholders": PLACEHOLDERS, "section": "messages"}
+    return render(request, "intros/messages.html", context)
