@@ -160,7 +160,7 @@ def intro_out(intro: Intro, user, now: datetime, with_history: bool = True) -> d
                 "on_time": e.on_time,
             }
             for e in events
-        ],  # fmt: skip
+        ],
         "created_at": intro.created_at,
     }
 

@@ -55,6 +55,14 @@ class NewIntroForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
 
+    def clean_on(self):
+        day = self.cleaned_data.get("on")
+        if day and day > timezone.now().astimezone(self.user.zone).date():
+            raise ValidationError(
+                "That date is in the future; log an introduction once it happened."
+            )
+        return day
+
     def clean(self):
         data = super().clean()
         role = data.get("my_role")
@@ -77,9 +85,10 @@ class NewIntroForm(forms.Form):
             "seeker": me if role == "seeker" else Party(data["seeker_name"], data["seeker_email"]),
         }  # fmt: skip
         at = None
-        if data.get("on"):
+        now = timezone.now()
+        if data.get("on") and data["on"] < now.astimezone(self.user.zone).date():
+            # A past day without a time: noon that day, in the user's time zone.
             at = timezone.make_aware(datetime.combine(data["on"], time(12)), self.user.zone)
-            at = min(at, timezone.now())
         return NewIntro(
             connector=parties["connector"],
             seeker=parties["seeker"],
@@ -126,7 +135,7 @@ class IntroSettingsForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for name, value in data.items():
+        for name, value in list(data.items()):
             if isinstance(value, int) and not 0 < value <= 365:
                 self.add_error(name, "Between 1 and 365 days.")
         return data

@@ -261,12 +261,15 @@ def record_event(
     if transition.to:
         intro.state = transition.to
     _refresh_next_step(intro)
+    intro.updated_at = now
+    fields = {
+        f.attname: getattr(intro, f.attname)
+        for f in Intro._meta.concrete_fields
+        if f.name not in ("id", "version")
+    }
     changed = Intro.objects.filter(pk=intro.pk, version=intro.version).update(
-        **{f.attname: getattr(intro, f.attname) for f in Intro._meta.concrete_fields
-           if f.name not in ("id", "version")},
-        version=intro.version + 1,
-        updated_at=now,
-    )  # fmt: skip
+        **fields, version=intro.version + 1
+    )
     if changed != 1:
         raise StepRefused("Someone else changed this introduction at the same moment; reload.")
     intro.version += 1

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db.models import Count, F, Q, QuerySet
 
 from introloop.accounts.models import User
+from introloop.network.queries import TimelineEntry
 
 from . import lifecycle
 from .models import ENDED_STATES, Intro, IntroEvent, Role, State
@@ -139,3 +140,29 @@ def follow_through(intros: QuerySet[Intro]) -> list[FollowThrough]:
 
 def next_steps_for(intro: Intro) -> list[lifecycle.NextStep]:
     return lifecycle.next_steps(intro)
+
+
+def contact_timeline(contact) -> list:
+    """The introductions a contact took part in, for their timeline on the contact page."""
+    intros = Intro.objects.filter(created_by_id=contact.owner_id).filter(
+        Q(target_contact=contact) | Q(seeker_contact=contact) | Q(connector_contact=contact)
+    )
+    entries = []
+    for intro in intros:
+        role = next(r for r in Role.values if getattr(intro, f"{r}_contact_id") == contact.pk)
+        title = {
+            Role.TARGET: f"Introduced to {intro.seeker_name}",
+            Role.SEEKER: f"Asked to meet {intro.target_name}",
+            Role.CONNECTOR: f"Introduction: {intro.seeker_name} → {intro.target_name}",
+        }[role]
+        entries.append(
+            TimelineEntry(
+                on=(intro.introduced_at or intro.requested_at or intro.created_at).date(),
+                kind="introduction",
+                title=f"{title} ({intro.get_state_display().lower()})",
+                notes=intro.purpose,
+                others=[],
+                obj=intro,
+            )
+        )
+    return entries

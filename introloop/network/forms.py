@@ -108,6 +108,14 @@ class ContactForm(forms.Form):
         max_value=3650,
         help_text="Introloop tells you when it has been longer than this since you last spoke.",
     )
+    intro_cap_per_month = forms.IntegerField(
+        label="Introductions a month at most",
+        required=False,
+        min_value=1,
+        max_value=100,
+        help_text="Protect a busy contact: Introloop refuses introductions you make to them "
+        "beyond this.",
+    )
     birthday = forms.CharField(
         required=False, max_length=10, help_text="YYYY-MM-DD, or MM-DD without the year."
     )
@@ -148,6 +156,7 @@ class ContactForm(forms.Form):
             "tags": ", ".join(t.name for t in contact.tags.all()),
             "introduced_by": contact.introduced_by_id,
             "keep_in_touch_days": contact.keep_in_touch_days,
+            "intro_cap_per_month": contact.intro_cap_per_month,
         }
 
     def clean_full_name(self) -> str:

@@ -72,6 +72,10 @@ class TimelineEntry:
     obj: object
 
 
+# Functions (contact) -> list[TimelineEntry] from apps above this one (introductions, asks).
+TIMELINE_SOURCES: list = []
+
+
 def timeline(contact: Contact) -> list[TimelineEntry]:
     """Everything that happened with this contact, newest first."""
     interactions = contact.interactions.prefetch_related(
@@ -88,7 +92,9 @@ def timeline(contact: Contact) -> list[TimelineEntry]:
         )
         for i in interactions
     ]
-    return sorted(entries, key=lambda e: (e.on, e.obj.pk), reverse=True)
+    for source in TIMELINE_SOURCES:
+        entries += source(contact)
+    return sorted(entries, key=lambda e: (e.on, e.kind, e.obj.pk), reverse=True)
 
 
 @dataclass

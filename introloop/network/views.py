@@ -89,6 +89,9 @@ def contact_new(request: HttpRequest) -> HttpResponse:
             timezone.now(),
             introduced_by=form.cleaned_data["introduced_by"],
         )
+        Contact.objects.filter(pk=contact.pk).update(
+            intro_cap_per_month=form.cleaned_data["intro_cap_per_month"]
+        )
         messages.success(request, f"{contact.full_name} is in your contacts.")
         return redirect("network:detail", contact_id=contact.id)
     return render(request, "network/contact_form.html", {"form": form, "nav": "contacts"})
@@ -129,6 +132,9 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
             form.to_record(),
             timezone.now(),
             introduced_by=form.cleaned_data["introduced_by"],
+        )
+        Contact.objects.filter(pk=contact.pk).update(
+            intro_cap_per_month=form.cleaned_data["intro_cap_per_month"]
         )
         messages.success(request, "Saved.")
         return redirect("network:detail", contact_id=contact.id)

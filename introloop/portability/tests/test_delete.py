@@ -45,3 +45,22 @@ def test_deleting_removes_the_account_and_all_its_data_and_logs_out(
     assert "_auth_user_id" not in alice_client.session
     page = alice_client.get(reverse("accounts:login")).content.decode()
     assert "Your account and all your data were deleted." in page
+
+
+def test_introductions_shared_with_others_stay_theirs_without_my_details(alice_client, alice):
+    from conftest import make_user
+    from introloop.intros.models import Intro
+    from introloop.intros.services import Party
+    from introloop.intros.tests.factories import intro
+
+    sam = make_user("sam@example.com", "Sam Okafor")
+    shared = intro(alice, connector=Party("Sam Okafor", sam.email))
+    mine_only = intro(alice, connector=Party("Zed", "zed@example.org"))
+
+    alice_client.post(reverse("portability:delete_account"), {"password": PASSWORD})
+
+    assert not Intro.objects.filter(pk=mine_only.pk).exists()
+    kept = Intro.objects.get(pk=shared.pk)
+    assert (kept.seeker_name, kept.seeker_email, kept.seeker_user) == ("A former member", "", None)
+    assert kept.created_by == sam
+    assert "alice" not in str(Intro.objects.filter(pk=shared.pk).values().get()).lower()
