@@ -17,27 +17,29 @@ from .services import NewIntro, Party, create_intro
 
 # People without an account: they act through the links in Introloop's emails.
 OUTSIDERS = {
-    "priya": ("Priya Raman", "priya.raman@example.test"),
-    "daniel": ("Daniel Osei", "daniel.osei@example.test"),
-    "hannah": ("Hannah Vogel", "hannah.vogel@example.test"),
-    "tomas": ("Tomás Rivera", "tomas.rivera@example.test"),
-    "ruth": ("Ruth Adler", "ruth.adler@example.test"),
-    "marcus": ("Marcus Webb", "marcus.webb@example.test"),
-    "kofi": ("Kofi Boateng", "kofi.boateng@example.test"),
-    "jonas": ("Jonas Weber", "jonas.weber@example.test"),
-    "ines": ("Inês Carvalho", "ines.carvalho@example.test"),
-    "ben": ("Ben Carter", "ben.carter@example.test"),
-    "aiko": ("Aiko Tanaka", "aiko.tanaka@example.test"),
-    "oscar": ("Oscar Lindqvist", "oscar.lindqvist@example.test"),
-    "leila": ("Leila Haddad", "leila.haddad@example.test"),
+    "priya": ("Priya Raman", "priya.raman@example.test", "Monzo"),
+    "daniel": ("Daniel Osei", "daniel.osei@example.test", "Thoughtworks"),
+    "hannah": ("Hannah Vogel", "hannah.vogel@example.test", "Zalando"),
+    "tomas": ("Tomás Rivera", "tomas.rivera@example.test", "Wise"),
+    "ruth": ("Ruth Adler", "ruth.adler@example.test", "BCG"),
+    "marcus": ("Marcus Webb", "marcus.webb@example.test", "Ocado"),
+    "kofi": ("Kofi Boateng", "kofi.boateng@example.test", "Atlassian"),
+    "jonas": ("Jonas Weber", "jonas.weber@example.test", "N26"),
+    "ines": ("Inês Carvalho", "ines.carvalho@example.test", "Octopus Energy"),
+    "ben": ("Ben Carter", "ben.carter@example.test", ""),
+    "aiko": ("Aiko Tanaka", "aiko.tanaka@example.test", ""),
+    "oscar": ("Oscar Lindqvist", "oscar.lindqvist@example.test", "Northvolt"),
+    "leila": ("Leila Haddad", "leila.haddad@example.test", "GitLab"),
 }
+# Where the demo's account holders work, for the purposes written to them.
+USER_COMPANIES = {"lena": "Zalando", "sam": "Career Compass", "maya": "BCG"}
 PURPOSES = [
     "{seeker} is moving from consulting into product and would love to hear how the product "
     "team at {company} works.",
     "{seeker} would value 20 minutes on what a senior PM role at {company} really involves.",
     "{seeker} is exploring data-heavy product roles; {company} came up as a great place to learn.",
     "{seeker} hopes to learn how {company} hires product managers, and what they look for.",
-    "Advice on moving into climate tech, from someone who has done it at {company}.",
+    "Advice on changing industries, from someone who did it to join {company}.",
     "{seeker} would like feedback on a product portfolio from someone senior at {company}.",
 ]
 OUTCOMES = [
@@ -62,8 +64,9 @@ ACTOR = {
 @dataclass
 class Plan:
     """One introduction: parties by key ("maya", "sam", "lena", an outsider, "contact" for
-    the next of Maya's contacts with an address, "sam_contact" for one of Sam's), the starting
-    point and the steps since, as (days ago, event, details)."""
+    the next of Maya's contacts with an address, "sam_contact" for one of Sam's, "@plan" for
+    the target of an earlier plan), the starting point and the steps since, as (days ago,
+    event, details); `scheduled_for` is in days ago too, negative for a date still ahead."""
 
     seeker: str
     connector: str
@@ -203,14 +206,14 @@ class _Cast:
         """The party and their company ("" when unknown)."""
         if key in self.users:
             user = self.users[key]
-            return Party(user.display_name, user.email), ""
+            return Party(user.display_name, user.email), USER_COMPANIES.get(key, "")
         if key.startswith("@"):  # the target of an earlier plan
             earlier = self.by_plan[key[1:]]
             return Party(earlier.target_name, earlier.target_email), ""
         if key in self.pools:
             return self.pools[key].pop()
-        name, email = OUTSIDERS[key]
-        return Party(name, email), ""
+        name, email, company = OUTSIDERS[key]
+        return Party(name, email), company
 
 
 def _at(world, rng: random.Random, days: float, previous):
@@ -241,12 +244,12 @@ def add_introductions(world) -> None:
     rng = random.Random(20261124)  # noqa: S311 - made-up people, not secrets
     cast = _Cast(world, rng)
     made = []
-    for plan in _plans():
+    for n, plan in enumerate(_plans()):
         (first_days, start, _), *later = plan.steps
         seeker, _ = cast.party(plan.seeker)
         connector, _ = cast.party(plan.connector)
         target, company = cast.party(plan.target)
-        purpose = rng.choice(PURPOSES).format(
+        purpose = PURPOSES[n % len(PURPOSES)].format(
             seeker=seeker.name.split()[0], company=company or "their company"
         )
         at = _at(world, rng, first_days, None)

@@ -4,7 +4,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from introloop.accounts.models import User
 from introloop.network.queries import TimelineEntry
@@ -45,11 +45,6 @@ LIST_FIELDS = (
     "connector_user", "target_name", "target_user", "created_by", "next_step", "next_owner",
     "next_due_at", "answered_at", "updated_at",
 )  # fmt: skip
-
-
-def state_counts(user: User, role: str) -> dict[str, int]:
-    rows = Intro.objects.filter(**{f"{role}_user": user}).values("state").annotate(n=Count("id"))
-    return {row["state"]: row["n"] for row in rows}
 
 
 @dataclass
@@ -103,36 +98,46 @@ class FollowThrough:
 
 
 def follow_through(intros: QuerySet[Intro]) -> list[FollowThrough]:
-    """The follow-through record of each seeker among `intros` (a few queries in all)."""
-    per_seeker = {}
-    rows = intros.values_list("seeker_email", "seeker_name", "state", "introduced_at",
-                              "reached_out_at")  # fmt: skip
-    for email, name, state, introduced_at, reached_out_at in rows:
-        entry = per_seeker.setdefault(email, {"name": name, "n": 0, "closed": 0, "days": []})
-        entry["n"] += 1
-        entry["closed"] += state == State.LOOP_CLOSED
-        if introduced_at and reached_out_at:
-            entry["days"].append((reached_out_at - introduced_at).total_seconds() / 86400)
+    """The follow-through record of each seeker among `intros`, aggregated in the database."""
+    per_seeker = (
+        intros.values("seeker_email")
+        .annotate(
+            name=Max("seeker_name"),
+            n=Count("id"),
+            closed=Count("id", filter=Q(state=State.LOOP_CLOSED)),
+        )
+        .order_by()
+    )
+    days: dict[str, list[float]] = {}
+    reached = intros.filter(introduced_at__isnull=False, reached_out_at__isnull=False)
+    for email, introduced_at, reached_out_at in reached.values_list(
+        "seeker_email", "introduced_at", "reached_out_at"
+    ):
+        days.setdefault(email, []).append((reached_out_at - introduced_at).total_seconds() / 86400)
     timing = (
-        IntroEvent.objects.filter(intro__in=intros, actor_role=Role.SEEKER, on_time__isnull=False)
+        IntroEvent.objects.filter(
+            intro__in=intros.values("id"), actor_role=Role.SEEKER, on_time__isnull=False
+        )
         .values("intro__seeker_email")
         .annotate(done=Count("id"), on_time=Count("id", filter=Q(on_time=True)))
+        .order_by()
     )
     steps = {row["intro__seeker_email"]: (row["done"], row["on_time"]) for row in timing}
     records = []
-    for email, entry in per_seeker.items():
+    for row in per_seeker:
+        email = row["seeker_email"]
         done, on_time = steps.get(email, (0, 0))
         records.append(
             FollowThrough(
-                seeker_name=entry["name"],
+                seeker_name=row["name"],
                 seeker_email=email,
-                introductions=entry["n"],
+                introductions=row["n"],
                 steps_done=done,
                 on_time_share=on_time / done if done else None,
                 median_days_to_reach_out=(
-                    round(statistics.median(entry["days"]), 1) if entry["days"] else None
+                    round(statistics.median(days[email]), 1) if email in days else None
                 ),
-                loops_closed=entry["closed"],
+                loops_closed=row["closed"],
             )
         )
     return sorted(records, key=lambda r: (-r.introductions, r.seeker_name))

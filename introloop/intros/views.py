@@ -34,7 +34,9 @@ def _list(request: HttpRequest, role: str) -> HttpResponse:
     intros = queries.intros_for(request.user, role, state, now)
     page = Paginator(intros, PAGE_SIZE).get_page(request.GET.get("page"))
     title, lead = ROLE_PAGES[role]
-    records = queries.follow_through(Intro.objects.filter(**{f"{role}_user": request.user}))
+    records = []
+    if role in ("seeker", "connector"):
+        records = queries.follow_through(Intro.objects.filter(**{f"{role}_user": request.user}))
     context = {
         "page": page,
         "role": role,
@@ -42,10 +44,9 @@ def _list(request: HttpRequest, role: str) -> HttpResponse:
         "lead": lead,
         "state": state,
         "filters": queries.LIST_FILTERS,
-        "counts": queries.state_counts(request.user, role),
         "states": State.choices,
         "now": now,
-        "follow_through": records if role in ("seeker", "connector") else [],
+        "follow_through": records,
         "nav": "intros",
     }
     return render(request, "intros/intro_list.html", context)
@@ -104,7 +105,11 @@ def intro_detail(request: HttpRequest, intro_id: int) -> HttpResponse:
             }
         )
     allowed = lifecycle.allowed_events(intro, roles)
+    back_role = next((r for r in ("seeker", "connector", "target") if r in roles), "seeker")
     context = {
+        "back_url": {"seeker": "intros:mine", "connector": "intros:made", "target": "intros:to_me"}[
+            back_role
+        ],
         "intro": intro,
         "roles": roles,
         "role_names": [dict(Role.choices)[r] for r in sorted(roles)],
