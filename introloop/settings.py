@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "introloop.outbox",
     "introloop.network",
     "introloop.intros",
+    "introloop.reminders",
     "introloop.portability",
     "introloop.api",
     "introloop.ops",

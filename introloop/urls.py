@@ -2,15 +2,17 @@ from django.urls import include, path
 
 from . import views
 from .api.api import api
+from .reminders import views as reminder_views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("today/", views.upcoming_section("today"), name="today"),
+    path("today/", reminder_views.today, name="today"),
     path("goals/", views.upcoming_section("goals"), name="goals"),
     path("dashboard/", views.upcoming_section("dashboard"), name="dashboard"),
     path("", include("introloop.accounts.urls")),
     path("", include("introloop.network.urls")),
     path("", include("introloop.intros.urls")),
+    path("", include("introloop.reminders.urls")),
     path("", include("introloop.portability.urls")),
     path("", include("introloop.outbox.urls")),
     path("api/v1/", api.urls),

@@ -14,11 +14,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 # Navigation sections whose capability lands in a later release, with what they will hold.
 UPCOMING = {
-    "today": (
-        "Today",
-        "The people to write to, thank-you notes due and connectors to update, each with a "
-        "drafted message.",
-    ),
     "goals": (
         "Goals",
         "What you are looking for, a shareable brief, and who in your network can help.",

@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from introloop import __version__
 
-from . import contacts, errors, intros, me
+from . import contacts, errors, intros, me, today
 from .auth import BearerToken
 from .parser import JsonObjectParser
 
@@ -23,3 +23,4 @@ errors.install(api)
 api.add_router("/", me.router)
 api.add_router("/", contacts.router)
 api.add_router("/", intros.router)
+api.add_router("/", today.router)

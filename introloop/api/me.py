@@ -1,8 +1,12 @@
 import zoneinfo
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Router, Schema
 from pydantic import Field, field_validator
+
+from introloop.reminders.services import settings_for as reminder_settings_for
 
 router = Router(tags=["me"])
 
@@ -13,6 +17,7 @@ class MeOut(Schema):
     name: str
     time_zone: str
     email_verified: bool
+    calendar_url: str
 
 
 class MePatch(Schema):
@@ -28,12 +33,14 @@ class MePatch(Schema):
 
 
 def _me(user) -> MeOut:
+    token = reminder_settings_for(user).calendar_token
     return MeOut(
         id=user.id,
         email=user.email,
         name=user.name,
         time_zone=user.time_zone,
         email_verified=user.is_verified,
+        calendar_url=settings.SITE_URL + reverse("reminders:calendar", args=[token]),
     )
 
 

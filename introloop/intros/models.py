@@ -144,6 +144,7 @@ class Intro(models.Model):
             models.Index(fields=["created_by", "next_due_at"], name="intros_creator_due_idx"),
             models.Index(fields=["target_email", "created_at"], name="intros_target_email_idx"),
             models.Index(fields=["next_due_at"], name="intros_next_due_idx"),
+            models.Index(fields=["closed_at"], name="intros_closed_idx"),
         ]
 
     def __str__(self) -> str:

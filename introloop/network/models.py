@@ -120,6 +120,8 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["owner", "name_key", "id"], name="network_contact_name_idx"),
             models.Index(fields=["owner", "reconnect_due_on"], name="network_contact_due_idx"),
+            # For the reminder sweep, which looks across everyone's contacts.
+            models.Index(fields=["reconnect_due_on"], name="network_contact_due_all_idx"),
         ]
 
     def __str__(self) -> str:

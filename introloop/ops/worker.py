@@ -17,6 +17,7 @@ from introloop.accounts import throttle
 from introloop.intros import services as intro_services
 from introloop.network import services as network_services
 from introloop.outbox import delivery
+from introloop.reminders import engine
 
 log = logging.getLogger("introloop.worker")
 
@@ -27,6 +28,10 @@ def deliver_mail(now: datetime) -> int:
 
 def prune_throttle_records(now: datetime) -> int:
     return throttle.prune(now)
+
+
+def sweep_reminders(now: datetime) -> int:
+    return engine.sweep(now).queued
 
 
 def send_target_checkins(now: datetime) -> int:
@@ -40,6 +45,7 @@ def prune_import_uploads(now: datetime) -> int:
 # (job, how often it runs). A job returns how much it did; a busy job runs again at once.
 JOBS: list[tuple[Callable[[datetime], int], timedelta]] = [
     (deliver_mail, timedelta(seconds=0)),
+    (sweep_reminders, timedelta(minutes=1)),
     (send_target_checkins, timedelta(minutes=1)),
     (prune_throttle_records, timedelta(hours=1)),
     (prune_import_uploads, timedelta(hours=1)),

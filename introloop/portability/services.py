@@ -15,6 +15,8 @@ from introloop.intros.models import MessageTemplate
 from introloop.intros.services import hand_over_introductions, settings_for, visible_intros
 from introloop.network.exports import contacts_json
 from introloop.network.models import ImportRun, Interaction
+from introloop.reminders.models import Reminder, Snooze
+from introloop.reminders.services import settings_for as reminder_settings_for
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -128,6 +130,24 @@ def _intro_settings(user: User) -> dict:
     }
 
 
+def _notifications(user: User) -> dict:
+    prefs = reminder_settings_for(user)
+    return {
+        "digest_enabled": prefs.digest_enabled,
+        "digest_hour": prefs.digest_hour,
+        "escalations_enabled": prefs.escalations_enabled,
+        "escalation_grace_days": prefs.escalation_grace_days,
+        "outcomes_enabled": prefs.outcomes_enabled,
+        "snoozed": [
+            {"item": s.key, "until": _iso(s.until)} for s in Snooze.objects.filter(user=user)
+        ],
+        "reminders_sent": [
+            {"kind": r.kind, "key": r.key, "at": _iso(r.created_at)}
+            for r in Reminder.objects.filter(user=user).order_by("created_at", "id")
+        ],
+    }
+
+
 # Section name -> function returning that section for a user. One entry per kind of data.
 SECTIONS = {
     "account": _account,
@@ -138,6 +158,7 @@ SECTIONS = {
     "imports": _imports,
     "introductions": _introductions,
     "introduction_settings": _intro_settings,
+    "notifications": _notifications,
 }
 
 # Models holding a user's rows, and the export section that carries them. Rows of models
@@ -159,6 +180,9 @@ COVERED_MODELS = {
     "intros.IntroEvent": "introductions",
     "intros.IntroSettings": "introduction_settings",
     "intros.MessageTemplate": "introduction_settings",
+    "reminders.NotificationSettings": "notifications",
+    "reminders.Snooze": "notifications",
+    "reminders.Reminder": "notifications",
 }
 
 

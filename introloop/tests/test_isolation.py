@@ -25,6 +25,7 @@ from introloop.network.models import Contact, ImportUpload, Interaction
 from introloop.network.services import create_contact, log_interaction
 from introloop.outbox.models import Message
 from introloop.outbox.services import queue_message
+from introloop.reminders.models import Snooze
 
 
 def make_contact(owner) -> Contact:
@@ -41,6 +42,14 @@ def make_intro(owner) -> Intro:
         double_opt_in=False,
     )
     return create_intro(owner, new, timezone.now())[0]
+
+
+def make_overdue_contact_key(owner) -> str:
+    contact = make_contact(owner)
+    Contact.objects.filter(pk=contact.pk).update(
+        keep_in_touch_days=30, reconnect_due_on=date(2026, 1, 1)
+    )
+    return f"contact:{contact.id}:reconnect"
 
 
 @dataclass
@@ -85,6 +94,11 @@ OWNED_OBJECTS: dict[str, Owned] = {
         make=lambda owner: make_intro(owner).id,
         exists=lambda pk: Intro.objects.filter(pk=pk, version=0).exists(),
     ),
+    # A due item's key (on Today): an overdue keep-in-touch with one of the owner's contacts.
+    "key": Owned(
+        make=lambda owner: make_overdue_contact_key(owner),
+        exists=lambda key: not Snooze.objects.exists() and not Interaction.objects.exists(),
+    ),
     "message_id": Owned(
         make=lambda owner: (
             queue_message(to=[owner.email], subject="s", body_text="b", user=owner).id
@@ -102,6 +116,8 @@ PUBLIC_LINK_ROUTES = {
     "accounts/verify/<uidb64>/<token>/": "signed, expiring, single-use email verification link",
     "accounts/password-reset/<uidb64>/<token>/": "Django's signed password-reset link",
     "links/<str:token>/": "signed, expiring, single-use action link sent by email",
+    "calendar/<str:token>.ics": "the private calendar feed: a long random token is the key",
+    "unsubscribe/<str:token>/": "signed one-click unsubscribe link in reminder emails",
     # Not an object id: the file format of the caller's own export.
     "contacts/export/contacts.<str:fmt>": "exports only ever hold the requester's contacts",
     "api/v1/exports/contacts.<fmt>": "exports only ever hold the requester's contacts",

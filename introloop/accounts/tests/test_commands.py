@@ -29,7 +29,9 @@ def test_createuser_then_token_then_the_api_answers_for_that_user():
 
     response = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
-    assert response.json() == {
+    body = response.json()
+    assert body.pop("calendar_url").startswith("http://127.0.0.1:8000/calendar/")
+    assert body == {
         "id": user.id,
         "email": "eve@example.com",
         "name": "Eve Evans",

@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 def test_me_answers_with_the_token_owner(alice_api, alice):
     response = alice_api.get("/api/v1/me")
     assert response.status_code == 200
-    assert response.json() == {
+    body = response.json()
+    assert body.pop("calendar_url").endswith(".ics")
+    assert body == {
         "id": alice.id,
         "email": "alice@example.com",
         "name": "Alice Archer",

@@ -1,0 +1,103 @@
+"""/api/v1/today: what is due, and one-click done or snooze."""
+
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import field_validator
+
+from introloop.reminders import services
+from introloop.reminders.due import due_items_for, item_for
+
+router = Router(tags=["today"])
+
+
+class DraftOut(Schema):
+    subject: str
+    body: str
+    to: list[str]
+    mailto: str
+
+
+class ItemOut(Schema):
+    key: str
+    kind: str
+    step: str
+    title: str
+    due_at: datetime
+    due_on: date
+    overdue: bool
+    url: str
+    intro_id: int | None
+    contact_id: int | None
+    one_click_done: bool
+    draft: DraftOut | None
+
+
+class TodayOut(Schema):
+    as_of: datetime
+    items: list[ItemOut]
+
+
+class SnoozeIn(Schema):
+    days: int = 1  # a default, so someone else's item is a 404 before any validation
+
+    @field_validator("days")
+    @classmethod
+    def known_length(cls, value: int) -> int:
+        if str(value) not in services.SNOOZES:
+            raise ValueError("snooze for 1, 3 or 7 days")
+        return value
+
+
+class SnoozeOut(Schema):
+    key: str
+    until: datetime
+
+
+def _item_out(item) -> dict:
+    draft = None
+    if item.draft:
+        draft = {"subject": item.draft.subject, "body": item.draft.body, "to": item.draft.to,
+                 "mailto": item.draft.mailto}  # fmt: skip
+    return {
+        "key": item.key, "kind": item.kind, "step": item.step, "title": item.title,
+        "due_at": item.due_at, "due_on": item.due_on, "overdue": item.overdue,
+        "url": item.url, "intro_id": item.intro_id, "contact_id": item.contact_id,
+        "one_click_done": item.done_event is not None, "draft": draft,
+    }  # fmt: skip
+
+
+@router.get("/today", response=TodayOut, summary="Your due items: overdue, today, this week")
+def today(request: HttpRequest, as_of: datetime | None = Query(None)):
+    now = as_of or timezone.now()
+    if timezone.is_naive(now):
+        now = timezone.make_aware(now, request.auth.zone)
+    items = due_items_for(request.auth, now, days_ahead=7)
+    return {"as_of": now, "items": [_item_out(i) for i in items]}
+
+
+def _item(request: HttpRequest, key: str):
+    item = item_for(request.auth, key, timezone.now())
+    if item is None:
+        raise HttpError(404, "Not found.")
+    return item
+
+
+@router.post("/today/{key}/done", response=TodayOut, summary="Record the item's step")
+def done(request: HttpRequest, key: str):
+    item = _item(request, key)
+    try:
+        services.mark_done(request.auth, item, timezone.now())
+    except services.NotDoable as problem:
+        raise HttpError(409, str(problem)) from None
+    return today(request, None)
+
+
+@router.post("/today/{key}/snooze", response=SnoozeOut, summary="Hide the item for a while")
+def snooze(request: HttpRequest, key: str, payload: SnoozeIn):
+    item = _item(request, key)
+    until = services.snooze(request.auth, item, str(payload.days), timezone.now())
+    return {"key": item.key, "until": until}

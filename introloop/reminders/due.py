@@ -1,0 +1,191 @@
+"""What is due, for whom: the one computation behind Today, the digest, the calendar feed and
+the API. `due_items` works for many users at once in a fixed number of queries; the others
+ask it about one person."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from urllib.parse import quote
+
+from django.db.models import Q
+from django.urls import reverse
+
+from introloop.accounts.models import User
+from introloop.intros import lifecycle, messages
+from introloop.intros.models import Intro
+from introloop.intros.queries import target_for
+from introloop.network.models import Contact
+
+from .models import Snooze
+
+
+@dataclass
+class Draft:
+    subject: str
+    body: str
+    to: list[str]
+
+    @property
+    def mailto(self) -> str:
+        return f"mailto:{','.join(self.to)}?subject={quote(self.subject)}&body={quote(self.body)}"
+
+
+@dataclass
+class DueItem:
+    key: str  # stable: "intro:12:reach_out", "contact:55:reconnect"
+    kind: str  # intro_step, reconnect (and, with goals, ask)
+    step: str
+    title: str
+    due_at: datetime
+    due_on: date  # the due day in the user's time zone
+    overdue: bool
+    url: str
+    intro_id: int | None = None
+    contact_id: int | None = None
+    draft: Draft | None = None
+    # The event that records the step with one click; None when it needs more (an outcome).
+    done_event: str | None = None
+
+
+DONE_EVENTS = {
+    "ask_target": "asked",
+    "introduce": "introduced",
+    "reach_out": "reached_out",
+    "follow_up": "followed_up",
+    "meet": "met",
+    "thank": "thanked",
+}
+
+# Later capabilities add sources: (users, now, until, drafts) -> {user_id: [DueItem]}.
+EXTRA_SOURCES: list[Callable] = []
+
+
+def end_of_local_day(user: User, now: datetime, days_after: int = 0) -> datetime:
+    local = now.astimezone(user.zone)
+    day = local.date() + timedelta(days=days_after)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=user.zone)
+
+
+def _intro_items(users: dict[int, User], now: datetime, until: dict[int, datetime], drafts: bool):
+    latest = max(until.values())
+    templates = messages.own_templates(users) if drafts else {}
+    ids = list(users)
+    intros = Intro.objects.filter(next_due_at__lte=latest).filter(
+        Q(seeker_user__in=ids) | Q(connector_user__in=ids) | Q(target_user__in=ids)
+    )
+    found: dict[int, list[DueItem]] = {}
+    for intro in intros:
+        for step in lifecycle.next_steps(intro):
+            user_id = getattr(intro, f"{step.owner}_user_id")
+            if user_id not in users or step.due_at >= until[user_id]:
+                continue
+            user = users[user_id]
+            roles = set(intro.roles_of(user))
+            target = target_for(intro, roles)
+            draft = None
+            if drafts:
+                draft = messages.draft_for_step(
+                    step.step, intro, user, bool(target.email), preloaded=templates
+                )
+            found.setdefault(user_id, []).append(
+                DueItem(
+                    key=f"intro:{intro.id}:{step.step}",
+                    kind="intro_step",
+                    step=step.step,
+                    title=step.title(intro, target.name),
+                    due_at=step.due_at,
+                    due_on=step.due_at.astimezone(user.zone).date(),
+                    overdue=step.overdue(now),
+                    url=reverse("intros:detail", args=[intro.id]),
+                    intro_id=intro.id,
+                    draft=Draft(draft.subject, draft.body, draft.to) if draft else None,
+                    done_event=DONE_EVENTS.get(step.step),
+                )
+            )
+    return found
+
+
+RECONNECT_SUBJECT = "Catching up"
+RECONNECT_BODY = (
+    "Hi {first},\n\nIt's been a while since we last spoke, and I was thinking of you. How are "
+    "things going{at_company}? I'd love to hear what you're working on.\n\nBest,\n{me}"
+)
+
+
+def _contact_items(users: dict[int, User], now: datetime, until: dict[int, datetime], drafts: bool):
+    latest = max(until.values()).date()
+    contacts = Contact.objects.filter(owner__in=list(users), reconnect_due_on__lte=latest).only(
+        "id", "owner_id", "full_name", "given_name", "company", "reconnect_due_on",
+        "keep_in_touch_days",
+    ).prefetch_related("emails")  # fmt: skip
+    found: dict[int, list[DueItem]] = {}
+    for contact in contacts:
+        user = users[contact.owner_id]
+        due_on = contact.reconnect_due_on
+        due_at = datetime.combine(due_on, time(9), tzinfo=user.zone)
+        if due_at >= until[user.id]:
+            continue
+        today = now.astimezone(user.zone).date()
+        first = contact.given_name or contact.full_name.split()[0]
+        at_company = f" at {contact.company}" if contact.company else ""
+        emails = [e.email for e in contact.emails.all()][:1]
+        found.setdefault(user.id, []).append(
+            DueItem(
+                key=f"contact:{contact.id}:reconnect",
+                kind="reconnect",
+                step="reconnect",
+                title=f"Reconnect with {contact.full_name}",
+                due_at=due_at,
+                due_on=due_on,
+                overdue=due_on < today,
+                url=reverse("network:detail", args=[contact.id]),
+                contact_id=contact.id,
+                draft=Draft(
+                    RECONNECT_SUBJECT,
+                    RECONNECT_BODY.format(
+                        first=first, at_company=at_company, me=user.get_short_name()
+                    ),
+                    emails,
+                ),
+                done_event="interaction",
+            )
+        )
+    return found
+
+
+def due_items(
+    users: list[User],
+    now: datetime,
+    days_ahead: int = 0,
+    include_snoozed: bool = False,
+    drafts: bool = True,
+) -> dict[int, list[DueItem]]:
+    """Every user's due items up to the end of their local day `days_ahead` days from now,
+    overdue ones included, snoozed ones left out; soonest first."""
+    by_id = {u.id: u for u in users}
+    if not by_id:
+        return {}
+    until = {u.id: end_of_local_day(u, now, days_ahead) for u in users}
+    result: dict[int, list[DueItem]] = {u.id: [] for u in users}
+    for source in (_intro_items, _contact_items, *EXTRA_SOURCES):
+        for user_id, items in source(by_id, now, until, drafts).items():
+            result[user_id].extend(items)
+    if not include_snoozed:
+        snoozed = set(
+            Snooze.objects.filter(user__in=list(by_id), until__gt=now).values_list("user_id", "key")
+        )
+        for user_id, items in result.items():
+            result[user_id] = [i for i in items if (user_id, i.key) not in snoozed]
+    for items in result.values():
+        items.sort(key=lambda i: (i.due_at, i.key))
+    return result
+
+
+def due_items_for(user: User, now: datetime, days_ahead: int = 0) -> list[DueItem]:
+    return due_items([user], now, days_ahead)[user.id]
+
+
+def item_for(user: User, key: str, now: datetime) -> DueItem | None:
+    """One of the user's items (snoozed or not), looking a year ahead."""
+    items = due_items([user], now, days_ahead=366, include_snoozed=True)[user.id]
+    return next((i for i in items if i.key == key), None)

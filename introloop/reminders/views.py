@@ -1,0 +1,146 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from introloop.accounts.models import User
+
+from . import calendar, services
+from .due import due_items_for, item_for
+from .engine import UNSUBSCRIBE_SALT
+from .forms import NotificationSettingsForm
+from .models import EmailOptOut, NotificationSettings
+
+
+def _today_context(request: HttpRequest) -> dict:
+    now = timezone.now()
+    today = now.astimezone(request.user.zone).date()
+    items = due_items_for(request.user, now, days_ahead=7)
+    return {
+        "overdue": [i for i in items if i.overdue],
+        "due_today": [i for i in items if not i.overdue and i.due_on == today],
+        "this_week": [i for i in items if not i.overdue and i.due_on > today],
+        "snoozes": services.SNOOZES,
+        "today": today,
+        "nav": "today",
+    }
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    context = _today_context(request)
+    if request.htmx and request.htmx.target == "today-items":
+        return render(request, "reminders/_today_items.html", context)
+    return render(request, "reminders/today.html", context)
+
+
+def _item_or_404(request: HttpRequest, key: str):
+    item = item_for(request.user, key, timezone.now())
+    if item is None:
+        raise Http404
+    return item
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    if request.htmx:
+        return render(request, "reminders/_today_items.html", _today_context(request))
+    return redirect("today")
+
+
+@login_required
+@require_POST
+def item_done(request: HttpRequest, key: str) -> HttpResponse:
+    item = _item_or_404(request, key)
+    try:
+        services.mark_done(request.user, item, timezone.now())
+    except services.NotDoable as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, f"Done: {item.title}.")
+    return _back(request)
+
+
+@login_required
+@require_POST
+def item_snooze(request: HttpRequest, key: str) -> HttpResponse:
+    item = _item_or_404(request, key)
+    days = request.POST.get("days", "")
+    if days not in services.SNOOZES:
+        messages.error(request, "Snooze for 1 day, 3 days or a week.")
+        return _back(request)
+    until = services.snooze(request.user, item, days, timezone.now())
+    local = until.astimezone(request.user.zone)
+    messages.success(request, f"Snoozed until {local:%a %-d %b}: {item.title}.")
+    return _back(request)
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    current = services.settings_for(request.user)
+    form = NotificationSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved.")
+        return redirect("reminders:settings")
+    feed_url = request.build_absolute_uri(
+        reverse("reminders:calendar", args=[current.calendar_token])
+    )
+    context = {"form": form, "feed_url": feed_url, "section": "notifications"}
+    return render(request, "reminders/settings.html", context)
+
+
+@login_required
+@require_POST
+def regenerate_calendar(request: HttpRequest) -> HttpResponse:
+    services.regenerate_calendar_token(request.user)
+    messages.success(request, "New calendar address made; the old one no longer works.")
+    return redirect("reminders:settings")
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    prefs = NotificationSettings.objects.select_related("user").filter(calendar_token=token).first()
+    if prefs is None or not prefs.user.is_active:
+        raise Http404
+    response = HttpResponse(calendar.feed(prefs.user, timezone.now()),
+                            content_type="text/calendar; charset=utf-8")  # fmt: skip
+    response["Content-Disposition"] = 'inline; filename="introloop.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+KIND_LABELS = {
+    "digest": "the daily digest",
+    "nudge": "reminders about introductions",
+    "escalation": "heads-ups about introductions you made",
+    "outcome": "outcomes of introductions you made",
+}
+
+
+@csrf_exempt  # RFC 8058 one-click: mail apps POST without a session; the token authenticates
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return render(request, "reminders/unsubscribe.html", {"invalid": True}, status=400)
+    kind = data.get("k")
+    if kind not in KIND_LABELS:
+        return render(request, "reminders/unsubscribe.html", {"invalid": True}, status=400)
+    context = {"what": KIND_LABELS[kind], "email": data.get("e", "")}
+    if request.method != "POST":
+        return render(request, "reminders/unsubscribe.html", context)
+    user = User.objects.filter(pk=data.get("u")).first() if data.get("u") else None
+    if user is not None:
+        prefs = services.settings_for(user)
+        field = {"digest": "digest_enabled", "escalation": "escalations_enabled",
+                 "outcome": "outcomes_enabled"}.get(kind)  # fmt: skip
+        if field:
+            setattr(prefs, field, False)
+            prefs.save(update_fields=[field])
+    else:
+        EmailOptOut.objects.get_or_create(email=data.get("e", ""), kind=kind)
+    return render(request, "reminders/unsubscribe.html", {**context, "done": True})
