@@ -79,7 +79,7 @@ def _footer(url: str, what: str) -> tuple[str, str, dict]:
     site = settings.SITE_NAME
     text = f"\n\n--\nYou get {what} from {site}. Stop them with one click: {url}\n"
     html = (f'<p style="color:#5d6b7a;font-size:13px">You get {escape(what)} from '
-            f'{escape(settings.SITE_NAME)}. <a href="{escape(url)}">Stop them</a>.</p>')  # fmt: skip
+            f'{escape(site)}. <a href="{escape(url)}">Stop them</a>.</p>')  # fmt: skip
     headers = {
         "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
