@@ -85,6 +85,11 @@ STEP_TITLES = {
 }
 
 
+def lower_first(text: str) -> str:
+    """ "Write to Tom Hale" -> "write to Tom Hale", for use inside a sentence."""
+    return text[:1].lower() + text[1:]
+
+
 class StepRefused(Exception):
     """The event makes no sense now; the message says why, for the person who tried."""
 

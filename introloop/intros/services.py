@@ -14,6 +14,7 @@ from introloop.network.models import Contact, ContactEmail
 from introloop.outbox.services import queue_message
 
 from . import lifecycle, messages
+from .lifecycle import lower_first
 from .models import DEFAULT_RULES, ActionLink, Intro, IntroSettings, Role, State
 
 LINK_SALT = "introloop.intros.link"
@@ -288,7 +289,7 @@ def queue_seeker_step_email(intro: Intro, now: datetime) -> None:
     step = steps[0].title(intro) if steps else ""
     body = (
         f"Hello {intro.seeker_name},\n\n{intro.connector_name} introduced you to "
-        f"{intro.target_name}. Next: {step.lower()}.\n\nWhen you have, let "
+        f"{intro.target_name}. Next: {lower_first(step)}.\n\nWhen you have, let "
         f"{intro.connector_name} know with one click:\n" + "\n".join(lines) + "\n\n"
         "These links work once and for 30 days.\n"
     )

@@ -22,7 +22,7 @@ def feed(user, now: datetime) -> bytes:
     calendar.add("x-wr-calname", f"{settings.SITE_NAME}: follow-ups")
     calendar.add("x-wr-timezone", user.time_zone)
     host = urlsplit(settings.SITE_URL).hostname
-    for item in due_items([user], now, days_ahead=FEED_DAYS_AHEAD)[user.id]:
+    for item in due_items([user], now, days_ahead=FEED_DAYS_AHEAD, snoozed="move")[user.id]:
         event = Event()
         event.add("uid", f"{item.key}@{host}")
         event.add("dtstamp", now)

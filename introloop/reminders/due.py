@@ -157,11 +157,13 @@ def due_items(
     users: list[User],
     now: datetime,
     days_ahead: int = 0,
-    include_snoozed: bool = False,
+    snoozed: str = "hide",
     drafts: bool = True,
 ) -> dict[int, list[DueItem]]:
     """Every user's due items up to the end of their local day `days_ahead` days from now,
-    overdue ones included, snoozed ones left out; soonest first."""
+    overdue ones included, soonest first. Snoozed items are hidden (`snoozed="hide"`, for
+    Today and emails), kept as they are ("keep"), or moved to the day they come back ("move",
+    for the calendar)."""
     by_id = {u.id: u for u in users}
     if not by_id:
         return {}
@@ -170,12 +172,24 @@ def due_items(
     for source in (_intro_items, _contact_items, *EXTRA_SOURCES):
         for user_id, items in source(by_id, now, until, drafts).items():
             result[user_id].extend(items)
-    if not include_snoozed:
-        snoozed = set(
-            Snooze.objects.filter(user__in=list(by_id), until__gt=now).values_list("user_id", "key")
-        )
+    if snoozed != "keep":
+        until_of = {
+            (user_id, key): moment
+            for user_id, key, moment in Snooze.objects.filter(
+                user__in=list(by_id), until__gt=now
+            ).values_list("user_id", "key", "until")
+        }
         for user_id, items in result.items():
-            result[user_id] = [i for i in items if (user_id, i.key) not in snoozed]
+            kept = []
+            for item in items:
+                back = until_of.get((user_id, item.key))
+                if back is None:
+                    kept.append(item)
+                elif snoozed == "move":
+                    item.due_at, item.overdue = back, False
+                    item.due_on = back.astimezone(by_id[user_id].zone).date()
+                    kept.append(item)
+            result[user_id] = kept
     for items in result.values():
         items.sort(key=lambda i: (i.due_at, i.key))
     return result
@@ -187,5 +201,5 @@ def due_items_for(user: User, now: datetime, days_ahead: int = 0) -> list[DueIte
 
 def item_for(user: User, key: str, now: datetime) -> DueItem | None:
     """One of the user's items (snoozed or not), looking a year ahead."""
-    items = due_items([user], now, days_ahead=366, include_snoozed=True)[user.id]
+    items = due_items([user], now, days_ahead=366, snoozed="keep")[user.id]
     return next((i for i in items if i.key == key), None)

@@ -23,6 +23,7 @@ from django.utils.html import escape
 
 from introloop.accounts.models import User
 from introloop.intros import lifecycle
+from introloop.intros.lifecycle import lower_first
 from introloop.intros.models import Intro, Role, State
 from introloop.intros.services import SEEKER_LINKS, make_link
 from introloop.network.models import Contact
@@ -179,9 +180,9 @@ def _nudge(intro: Intro, step: lifecycle.NextStep, n: int) -> Callable[[datetime
                               for action, label in choices)  # fmt: skip
             body = (f"Hello {name},\n\nA friendly reminder about your introduction to "
                     f"{intro.target_name} through {intro.connector_name}. Next: "
-                    f"{step.title(intro).lower()} (due {step.due_at:%-d %b}).\n\nWhen it's "
+                    f"{lower_first(step.title(intro))} (due {step.due_at:%-d %b}).\n\nWhen it's "
                     f"done, one click lets {intro.connector_name} know:\n{links}")  # fmt: skip
-            subject = f"Reminder: {step.title(intro).lower()}"
+            subject = f"Reminder: {lower_first(step.title(intro))}"
         url = unsubscribe_url(email, "nudge", None)
         foot_text, foot_html, headers = _footer(url, "reminders about this introduction")
         return Email(to=email, subject=subject, text=body + foot_text,

@@ -1,0 +1,112 @@
+"""Today: overdue, due today and this week, with one-click done and snooze."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from introloop.intros.models import Intro
+from introloop.network.models import Interaction
+from introloop.network.tests.factories import contact
+from introloop.reminders.due import due_items_for
+
+from .factories import introduced
+
+pytestmark = pytest.mark.django_db
+
+
+def test_today_lists_intro_steps_and_reconnects_grouped_with_drafts(alice_client, alice):
+    now = timezone.now()
+    introduced(alice, now - timedelta(days=5))  # reach out was due 3 days ago
+    ann = contact(alice, "Ann Lee", emails=["ann@example.org"], keep_in_touch_days=30)
+    from introloop.network.models import Contact
+
+    Contact.objects.filter(pk=ann.pk).update(reconnect_due_on=now.astimezone(alice.zone).date())
+    page = alice_client.get(reverse("today"))
+    html = page.content.decode()
+    assert [i.title for i in page.context["overdue"]] == ["Write to Tom Hale"]
+    assert [i.title for i in page.context["due_today"]] == ["Reconnect with Ann Lee"]
+    assert "Thank you for agreeing to talk" in html  # the drafted message
+    assert "mailto:ann@example.org" in html
+
+
+def test_the_default_page_after_logging_in_is_today(client, alice):
+    from conftest import PASSWORD
+
+    response = client.post(
+        reverse("accounts:login"), {"username": alice.email, "password": PASSWORD}
+    )
+    assert response.url == reverse("today")
+
+
+def test_done_records_the_step(alice_client, alice):
+    intro = introduced(alice, timezone.now() - timedelta(days=3))
+    key = f"intro:{intro.id}:reach_out"
+    response = alice_client.post(reverse("reminders:done", args=[key]), follow=True)
+    assert "Done: Write to Tom Hale." in response.content.decode()
+    assert Intro.objects.get(pk=intro.pk).state == "reached_out"
+    assert [i.key for i in due_items_for(alice, timezone.now())] == []
+
+
+def test_done_on_a_reconnect_logs_an_interaction_and_resets_the_clock(alice_client, alice):
+    from introloop.network.models import Contact
+
+    ann = contact(alice, "Ann Lee", keep_in_touch_days=30)
+    Contact.objects.filter(pk=ann.pk).update(
+        reconnect_due_on=timezone.now().date() - timedelta(days=1)
+    )
+    alice_client.post(reverse("reminders:done", args=[f"contact:{ann.id}:reconnect"]))
+    assert Interaction.objects.get().contacts.get() == ann
+    ann.refresh_from_db()
+    assert ann.reconnect_due_on == timezone.now().astimezone(alice.zone).date() + timedelta(days=30)
+
+
+def test_closing_the_loop_cannot_be_one_click(alice_client, alice):
+    from introloop.intros import lifecycle
+
+    intro = introduced(alice, timezone.now() - timedelta(days=12))
+    lifecycle.record_event(
+        intro.id, "met", roles={"seeker"}, now=timezone.now() - timedelta(days=9)
+    )
+    lifecycle.record_event(intro.id, "thanked", roles={"seeker"},
+                           now=timezone.now() - timedelta(days=9))  # fmt: skip
+    page = alice_client.get(reverse("today")).content.decode()
+    assert "Tell Sam Okafor what came of it" in page
+    response = alice_client.post(
+        reverse("reminders:done", args=[f"intro:{intro.id}:close_loop"]), follow=True
+    )
+    assert "open it to finish" in response.content.decode()
+    assert Intro.objects.get(pk=intro.pk).state == "thanked"
+
+
+def test_snoozing_hides_an_item_until_then(alice_client, alice):
+    intro = introduced(alice, timezone.now() - timedelta(days=3))
+    key = f"intro:{intro.id}:reach_out"
+    alice_client.post(reverse("reminders:snooze", args=[key]), {"days": "3"})
+    assert due_items_for(alice, timezone.now(), days_ahead=0) == []
+    with time_machine.travel(timezone.now() + timedelta(days=3, hours=1)):
+        assert [i.key for i in due_items_for(alice, timezone.now())] == [key]
+    bad = alice_client.post(reverse("reminders:snooze", args=[key]), {"days": "99"}, follow=True)
+    assert "Snooze for 1 day, 3 days or a week." in bad.content.decode()
+
+
+def test_htmx_actions_answer_with_the_updated_list(alice_client, alice):
+    intro = introduced(alice, timezone.now() - timedelta(days=3))
+    response = alice_client.post(
+        reverse("reminders:done", args=[f"intro:{intro.id}:reach_out"]),
+        headers={"HX-Request": "true", "HX-Target": "today-items"},
+    )
+    html = response.content.decode()
+    assert "<!doctype" not in html
+    assert "Done: Write to Tom Hale." in html
+    assert "Write to Tom Hale</strong>" not in html
+    assert "Follow up with Tom Hale" in html  # the next step, later this week
+
+
+def test_someone_elses_item_is_not_found(alice_client, bob):
+    intro = introduced(bob, timezone.now() - timedelta(days=3))
+    response = alice_client.post(reverse("reminders:done", args=[f"intro:{intro.id}:reach_out"]))
+    assert response.status_code == 404
+    assert Intro.objects.get(pk=intro.pk).state == "introduced"
