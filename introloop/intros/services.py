@@ -164,15 +164,25 @@ def visible_intros(user: User):
 # --- Links for people without accounts --------------------------------------------------------
 
 
-def make_link(intro: Intro, role: str, actions: list[str], now: datetime) -> str:
-    """An absolute, signed URL that lets `role` record one of `actions`, once."""
-    link = ActionLink.objects.create(
+def make_link(
+    intro: Intro, role: str, actions: list[str], now: datetime, pending: list | None = None
+) -> str:
+    """An absolute, signed URL that lets `role` record one of `actions`, once.
+
+    With `pending`, the link's row is added to that list for the caller to bulk-create in the
+    same transaction as the email that carries it.
+    """
+    link = ActionLink(
         intro=intro,
         role=role,
         actions=actions,
         created_at=now,
         expires_at=now + timedelta(days=LINK_DAYS),
     )
+    if pending is None:
+        link.save()
+    else:
+        pending.append(link)
     token = signing.dumps(link.key, salt=LINK_SALT)
     return settings.SITE_URL + reverse("intros:link", args=[token])
 

@@ -29,7 +29,7 @@ class Message(models.Model):
     body_html = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
     # Fixed when queued, so a retried delivery is recognisably the same message.
-    message_id = models.CharField(max_length=255, unique=True)
+    message_id = models.CharField(max_length=255)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -41,6 +41,10 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # A constraint rather than unique=True: PostgreSQL then builds no extra LIKE index.
+        constraints = [
+            models.UniqueConstraint(fields=["message_id"], name="outbox_message_id_unique"),
+        ]
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],

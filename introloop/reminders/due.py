@@ -2,6 +2,7 @@
 the API. `due_items` works for many users at once in a fixed number of queries; the others
 ask it about one person."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -12,7 +13,7 @@ from django.urls import reverse
 
 from introloop.accounts.models import User
 from introloop.intros import lifecycle, messages
-from introloop.intros.models import Intro
+from introloop.intros.models import Intro, Role
 from introloop.intros.queries import target_for
 from introloop.network.models import Contact
 
@@ -56,7 +57,7 @@ DONE_EVENTS = {
     "thank": "thanked",
 }
 
-# Later capabilities add sources: (users, now, until, drafts) -> {user_id: [DueItem]}.
+# Later capabilities add sources: (users, now, until, drafts, intros) -> {user_id: [DueItem]}.
 EXTRA_SOURCES: list[Callable] = []
 
 
@@ -66,13 +67,23 @@ def end_of_local_day(user: User, now: datetime, days_after: int = 0) -> datetime
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=user.zone)
 
 
-def _intro_items(users: dict[int, User], now: datetime, until: dict[int, datetime], drafts: bool):
+@functools.cache
+def url_template(name: str) -> str:
+    """A route's path with "{}" where its one argument goes: reverse() once, not per item."""
+    return reverse(name, args=[987654321]).replace("987654321", "{}")
+
+
+def _intro_items(
+    users: dict[int, User], now: datetime, until: dict[int, datetime], drafts: bool, intros=None
+):
     latest = max(until.values())
     templates = messages.own_templates(users) if drafts else {}
-    ids = list(users)
-    intros = Intro.objects.filter(next_due_at__lte=latest).filter(
-        Q(seeker_user__in=ids) | Q(connector_user__in=ids) | Q(target_user__in=ids)
-    )
+    if intros is None:
+        ids = list(users)
+        intros = Intro.objects.filter(next_due_at__lte=latest).filter(
+            Q(seeker_user__in=ids) | Q(connector_user__in=ids) | Q(target_user__in=ids)
+        )
+    intro_url = url_template("intros:detail")
     found: dict[int, list[DueItem]] = {}
     for intro in intros:
         for step in lifecycle.next_steps(intro):
@@ -80,7 +91,8 @@ def _intro_items(users: dict[int, User], now: datetime, until: dict[int, datetim
             if user_id not in users or step.due_at >= until[user_id]:
                 continue
             user = users[user_id]
-            roles = set(intro.roles_of(user))
+            # Straight from the party columns: roles_of() may look up the creator.
+            roles = {r for r in Role.values if getattr(intro, f"{r}_user_id") == user_id}
             target = target_for(intro, roles)
             draft = None
             if drafts:
@@ -96,7 +108,7 @@ def _intro_items(users: dict[int, User], now: datetime, until: dict[int, datetim
                     due_at=step.due_at,
                     due_on=step.due_at.astimezone(user.zone).date(),
                     overdue=step.overdue(now),
-                    url=reverse("intros:detail", args=[intro.id]),
+                    url=intro_url.format(intro.id),
                     intro_id=intro.id,
                     draft=Draft(draft.subject, draft.body, draft.to) if draft else None,
                     done_event=DONE_EVENTS.get(step.step),
@@ -112,13 +124,16 @@ RECONNECT_BODY = (
 )
 
 
-def _contact_items(users: dict[int, User], now: datetime, until: dict[int, datetime], drafts: bool):
+def _contact_items(
+    users: dict[int, User], now: datetime, until: dict[int, datetime], drafts: bool, intros=None
+):
     latest = max(until.values()).date()
     contacts = Contact.objects.filter(owner__in=list(users), reconnect_due_on__lte=latest).only(
         "id", "owner_id", "full_name", "given_name", "company", "reconnect_due_on",
         "keep_in_touch_days",
     ).prefetch_related("emails")  # fmt: skip
     found: dict[int, list[DueItem]] = {}
+    contact_url = url_template("network:detail")
     for contact in contacts:
         user = users[contact.owner_id]
         due_on = contact.reconnect_due_on
@@ -138,7 +153,7 @@ def _contact_items(users: dict[int, User], now: datetime, until: dict[int, datet
                 due_at=due_at,
                 due_on=due_on,
                 overdue=due_on < today,
-                url=reverse("network:detail", args=[contact.id]),
+                url=contact_url.format(contact.id),
                 contact_id=contact.id,
                 draft=Draft(
                     RECONNECT_SUBJECT,
@@ -159,18 +174,20 @@ def due_items(
     days_ahead: int = 0,
     snoozed: str = "hide",
     drafts: bool = True,
+    intros: list[Intro] | None = None,
 ) -> dict[int, list[DueItem]]:
     """Every user's due items up to the end of their local day `days_ahead` days from now,
     overdue ones included, soonest first. Snoozed items are hidden (`snoozed="hide"`, for
     Today and emails), kept as they are ("keep"), or moved to the day they come back ("move",
-    for the calendar)."""
+    for the calendar). The sweep passes `intros` it has already read (those due by the end of
+    every user's day) instead of reading them again."""
     by_id = {u.id: u for u in users}
     if not by_id:
         return {}
     until = {u.id: end_of_local_day(u, now, days_ahead) for u in users}
     result: dict[int, list[DueItem]] = {u.id: [] for u in users}
     for source in (_intro_items, _contact_items, *EXTRA_SOURCES):
-        for user_id, items in source(by_id, now, until, drafts).items():
+        for user_id, items in source(by_id, now, until, drafts, intros).items():
             result[user_id].extend(items)
     if snoozed != "keep":
         until_of = {

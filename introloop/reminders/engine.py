@@ -9,6 +9,7 @@ and the next sweep does it. Work is found through indexes on due dates, so a swe
 follows the number of due items, not the number of introductions.
 """
 
+import gc
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,18 +19,17 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import make_msgid
 from django.db import connection, transaction
-from django.urls import reverse
 from django.utils.html import escape
 
 from introloop.accounts.models import User
 from introloop.intros import lifecycle
 from introloop.intros.lifecycle import lower_first
-from introloop.intros.models import Intro, Role, State
+from introloop.intros.models import ActionLink, Intro, Role, State
 from introloop.intros.services import SEEKER_LINKS, make_link
 from introloop.network.models import Contact
 from introloop.outbox.models import Message
 
-from .due import DueItem, due_items
+from .due import DueItem, due_items, url_template
 from .models import EmailOptOut, NotificationSettings, Reminder
 
 UNSUBSCRIBE_SALT = "introloop.reminders.unsubscribe"
@@ -56,7 +56,8 @@ class Candidate:
     recipient: str
     user_id: int | None
     intro_id: int | None
-    compose: Callable[[datetime], Email]  # called only once the key is claimed
+    # Called only once the key is claimed, with a list that collects new link rows.
+    compose: Callable[[datetime, list], Email]
 
 
 @dataclass
@@ -73,7 +74,7 @@ class Summary:
 
 def unsubscribe_url(recipient: str, kind: str, user_id: int | None) -> str:
     token = signing.dumps({"u": user_id, "e": recipient, "k": kind}, salt=UNSUBSCRIBE_SALT)
-    return settings.SITE_URL + reverse("reminders:unsubscribe", args=[token])
+    return settings.SITE_URL + url_template("reminders:unsubscribe").format(token)
 
 
 def _footer(url: str, what: str) -> tuple[str, str, dict]:
@@ -96,7 +97,7 @@ def _paragraphs_html(text: str) -> str:
 
 
 def _digest(user: User, items: list[DueItem], local_now: datetime) -> Callable[[datetime], Email]:
-    def compose(now: datetime) -> Email:
+    def compose(now: datetime, links: list) -> Email:
         today = local_now.date()
         groups = [
             ("Overdue", [i for i in items if i.overdue and i.due_on < today]),
@@ -115,7 +116,7 @@ def _digest(user: User, items: list[DueItem], local_now: datetime) -> Callable[[
                             f"<small>due {item.due_on:%a %-d %b}</small></li>")  # fmt: skip
             lines.append("")
             html.append("</ul>")
-        lines.append(f"Everything in one place: {settings.SITE_URL}{reverse('today')}")
+        lines.append(f"Everything in one place: {settings.SITE_URL}/today/")
         url = unsubscribe_url(user.email, "digest", user.id)
         foot_text, foot_html, headers = _footer(url, "this daily digest")
         n = len(items)
@@ -131,12 +132,18 @@ def _digest(user: User, items: list[DueItem], local_now: datetime) -> Callable[[
     return compose
 
 
-def _digest_candidates(user_ids: set[int], now: datetime) -> list[Candidate]:
+def _digest_candidates(
+    user_ids: set[int], now: datetime, intros_of: dict[int, list[Intro]]
+) -> list[Candidate]:
     candidates = []
     ids = sorted(user_ids)
     for start in range(0, len(ids), USER_CHUNK):
         chunk = ids[start : start + USER_CHUNK]
-        users = list(User.objects.filter(id__in=chunk, is_active=True))
+        users = list(
+            User.objects.filter(id__in=chunk, is_active=True).only(
+                "id", "email", "name", "time_zone"
+            )
+        )
         prefs = {s.user_id: s for s in NotificationSettings.objects.filter(user__in=chunk)}
         ready = []
         for user in users:
@@ -144,7 +151,8 @@ def _digest_candidates(user_ids: set[int], now: datetime) -> list[Candidate]:
             local = now.astimezone(user.zone)
             if pref.digest_enabled and local.hour >= pref.digest_hour:
                 ready.append(user)
-        items = due_items(ready, now, days_ahead=0, drafts=False)
+        theirs = {i.id: i for user in ready for i in intros_of.get(user.id, [])}
+        items = due_items(ready, now, days_ahead=0, drafts=False, intros=list(theirs.values()))
         for user in ready:
             if not items[user.id]:
                 continue  # nothing due: no digest
@@ -166,22 +174,22 @@ def _digest_candidates(user_ids: set[int], now: datetime) -> list[Candidate]:
 
 
 def _nudge(intro: Intro, step: lifecycle.NextStep, n: int) -> Callable[[datetime], Email]:
-    def compose(now: datetime) -> Email:
+    def compose(now: datetime, links: list) -> Email:
         name, email = intro.party(step.owner)
         if step.owner == Role.TARGET:
-            link = make_link(intro, Role.TARGET, ["accepted", "declined"], now)
+            link = make_link(intro, Role.TARGET, ["accepted", "declined"], now, links)
             body = (f"Hello {name},\n\n{intro.connector_name} asked whether you would be happy to "
                     f"talk to {intro.seeker_name}: {intro.purpose}\n\nOne click answers, yes or "
                     f"no:\n{link}\n\nNo answer needed beyond that; thank you.")  # fmt: skip
             subject = f"Reminder: would you be happy to meet {intro.seeker_name}?"
         else:
             choices = SEEKER_LINKS.get(intro.state, [])
-            links = "\n".join(f"- {label}: {make_link(intro, Role.SEEKER, [action], now)}"
+            lines = "\n".join(f"- {label}: {make_link(intro, Role.SEEKER, [action], now, links)}"
                               for action, label in choices)  # fmt: skip
             body = (f"Hello {name},\n\nA friendly reminder about your introduction to "
                     f"{intro.target_name} through {intro.connector_name}. Next: "
                     f"{lower_first(step.title(intro))} (due {step.due_at:%-d %b}).\n\nWhen it's "
-                    f"done, one click lets {intro.connector_name} know:\n{links}")  # fmt: skip
+                    f"done, one click lets {intro.connector_name} know:\n{lines}")  # fmt: skip
             subject = f"Reminder: {lower_first(step.title(intro))}"
         url = unsubscribe_url(email, "nudge", None)
         foot_text, foot_html, headers = _footer(url, "reminders about this introduction")
@@ -247,7 +255,7 @@ def _nudge_history(intro_ids: list[int]) -> list[dict]:
 
 
 def _escalation(intro: Intro, step: lifecycle.NextStep, days_late: int):
-    def compose(now: datetime) -> Email:
+    def compose(now: datetime, links: list) -> Email:
         what = "write to" if step.step == "reach_out" else "tell you what came of"
         note = (f"Hi {intro.seeker_name.split()[0]}, just checking in: how did it go with "
                 f"{intro.target_name.split()[0]}? If you haven't written yet, a short note this "
@@ -270,7 +278,7 @@ def _escalation(intro: Intro, step: lifecycle.NextStep, days_late: int):
 
 
 def _outcome(intro: Intro):
-    def compose(now: datetime) -> Email:
+    def compose(now: datetime, links: list) -> Email:
         body = (f"Hello {intro.connector_name.split()[0]},\n\n{intro.seeker_name} closed the loop "
                 f"on your introduction to {intro.target_name}:\n\n{intro.outcome}\n\nThank you "
                 "for making it.")  # fmt: skip
@@ -362,17 +370,29 @@ def _outcome_candidates(now: datetime) -> list[Candidate]:
 # --- The sweep ------------------------------------------------------------------------------
 
 
+# Columns a sweep never reads; leaving them out of 10,000 rows is measurably faster.
+_UNUSED_INTRO_FIELDS = (
+    "seeker_contact", "target_contact", "connector_contact", "parent", "thanked_at",
+    "ended_at", "checkin_sent_at", "version", "created_at", "updated_at",
+)  # fmt: skip
+
+
 def collect(now: datetime) -> tuple[int, list[Candidate]]:
     """How many items are due as of `now`, and every reminder that should exist for them."""
-    horizon = now + timedelta(days=1)  # anyone's "today" ends within a day from now
-    intros = list(Intro.objects.filter(next_due_at__lte=horizon).order_by("id"))
-    due = sum(1 for i in intros for s in lifecycle.next_steps(i) if s.due_at <= now)
-    owners = set()
+    # Anyone's "today" ends within 26 hours from now (UTC+14, or a day that gains an hour).
+    horizon = now + timedelta(hours=26)
+    intros = list(
+        Intro.objects.filter(next_due_at__lte=horizon).defer(*_UNUSED_INTRO_FIELDS).order_by("id")
+    )
+    due = 0
+    intros_of: dict[int, list[Intro]] = {}
     for intro in intros:
         for step in lifecycle.next_steps(intro):
+            due += step.due_at <= now
             user_id = getattr(intro, f"{step.owner}_user_id")
             if user_id:
-                owners.add(user_id)
+                intros_of.setdefault(user_id, []).append(intro)
+    owners = set(intros_of)
     latest_day = horizon.date() + timedelta(days=1)
     owners.update(
         Contact.objects.filter(reconnect_due_on__lte=latest_day)
@@ -380,7 +400,7 @@ def collect(now: datetime) -> tuple[int, list[Candidate]]:
         .distinct()
     )
     due += Contact.objects.filter(reconnect_due_on__lte=now.date()).count()
-    candidates = _digest_candidates(owners, now)
+    candidates = _digest_candidates(owners, now, intros_of)
     candidates += _nudge_candidates(intros, now)
     candidates += _escalation_candidates(intros, now)
     candidates += _outcome_candidates(now)
@@ -391,31 +411,62 @@ def _claim(batch: list[Candidate], now: datetime) -> set[str]:
     """Insert the batch's keys; return the ones this call inserted (the others exist)."""
     table = Reminder._meta.db_table
     key = connection.ops.quote_name("key")
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
-    params = []
-    for c in batch:
-        params += [c.key, c.kind, c.recipient, c.user_id, c.intro_id, stamp]
+    insert = f"INSERT INTO {table} ({key}, kind, recipient, user_id, intro_id, created_at) "
+    conflict = f" ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({key}, kind, recipient, user_id, intro_id, created_at) "  # noqa: S608
-            f"VALUES {rows} ON CONFLICT ({key}) DO NOTHING RETURNING {key}",
-            params,
-        )
+        if connection.vendor == "postgresql":
+            # Six array parameters instead of thousands of placeholders to parse.
+            cursor.execute(
+                insert + "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], "  # noqa: S608
+                "%s::bigint[], %s::bigint[], %s::timestamptz[])" + conflict,
+                [[c.key for c in batch], [c.kind for c in batch], [c.recipient for c in batch],
+                 [c.user_id for c in batch], [c.intro_id for c in batch], [now] * len(batch)],
+            )  # fmt: skip
+        else:
+            stamp = connection.ops.adapt_datetimefield_value(now)
+            params = []
+            for c in batch:
+                params += [c.key, c.kind, c.recipient, c.user_id, c.intro_id, stamp]
+            rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
+            cursor.execute(insert + f"VALUES {rows}" + conflict, params)
         return {row[0] for row in cursor.fetchall()}
 
 
+_MESSAGE_COLUMNS = (
+    "user_id", "from_email", "to", "cc", "bcc", "reply_to", "subject", "body_text",
+    "body_html", "headers", "message_id", "status", "attempts", "last_error", "created_at",
+    "next_attempt_at",
+)  # fmt: skip
+
+
 def _queue(emails: list[Email], now: datetime) -> None:
+    """Write the emails to the outbox in one executemany (the ORM's bulk_create costs more
+    than everything else in a sweep)."""
+    if not emails:
+        return
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "introloop.local"
-    Message.objects.bulk_create(
-        Message(
-            user_id=e.user_id, from_email=settings.DEFAULT_FROM_EMAIL, to=[e.to],
-            subject=" ".join(e.subject.split()), body_text=e.text, body_html=e.html,
-            headers=e.headers, message_id=make_msgid(domain=domain), created_at=now,
-            next_attempt_at=now,
-        )
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    sender = settings.DEFAULT_FROM_EMAIL
+    rows = [
+        (e.user_id, sender, json.dumps([e.to]), "[]", "[]", "[]", " ".join(e.subject.split()),
+         e.text, e.html, json.dumps(e.headers), make_msgid(domain=domain), "queued", 0, "",
+         stamp, stamp)
         for e in emails
-    )  # fmt: skip
+    ]  # fmt: skip
+    columns = ", ".join(connection.ops.quote_name(c) for c in _MESSAGE_COLUMNS)
+    table = Message._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY through psycopg: several times faster than row-by-row inserts.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(_MESSAGE_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
+                rows,
+            )
 
 
 def sweep(
@@ -426,6 +477,18 @@ def sweep(
     on_batch: Callable[[int], None] | None = None,
 ) -> Summary:
     """One sweep as of `now`: queue every reminder that is due and not queued yet."""
+    # The sweep allocates many short-lived objects and keeps no cycles; the cyclic garbage
+    # collector's passes over them cost a fifth of its time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _sweep(now, dry_run, batch_size, on_batch)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _sweep(now: datetime, dry_run: bool, batch_size: int, on_batch) -> Summary:
     due, candidates = collect(now)
     summary = Summary(due=due, candidates=candidates)
     if dry_run:
@@ -441,7 +504,10 @@ def sweep(
         batch = candidates[start : start + batch_size]
         with transaction.atomic():
             claimed = _claim(batch, now)
-            _queue([c.compose(now) for c in batch if c.key in claimed], now)
+            links: list = []
+            emails = [c.compose(now, links) for c in batch if c.key in claimed]
+            ActionLink.objects.bulk_create(links)
+            _queue(emails, now)
             if on_batch:
                 on_batch(start // batch_size)  # tests pause here to kill a worker mid-batch
         summary.queued += len(claimed)

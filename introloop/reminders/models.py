@@ -54,7 +54,7 @@ class Reminder(models.Model):
     """A reminder queued through the outbox. The key names (kind, recipient, item, step, due
     date); a second attempt to queue the same reminder hits the unique constraint."""
 
-    key = models.CharField(max_length=255, unique=True)
+    key = models.CharField(max_length=255)
     kind = models.CharField(max_length=20)  # digest, nudge, escalation, outcome
     recipient = models.CharField(max_length=254)
     user = models.ForeignKey(
@@ -66,6 +66,8 @@ class Reminder(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # A constraint rather than unique=True: PostgreSQL then builds no extra LIKE index.
+        constraints = [models.UniqueConstraint(fields=["key"], name="reminders_reminder_key")]
         indexes = [models.Index(fields=["intro", "kind"], name="reminders_intro_kind_idx")]
 
     def __str__(self) -> str:
