@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "introloop.network",
     "introloop.intros",
     "introloop.reminders",
+    "introloop.goals",
     "introloop.portability",
     "introloop.api",
     "introloop.ops",

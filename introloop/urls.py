@@ -7,12 +7,11 @@ from .reminders import views as reminder_views
 urlpatterns = [
     path("", views.home, name="home"),
     path("today/", reminder_views.today, name="today"),
-    path("goals/", views.upcoming_section("goals"), name="goals"),
-    path("dashboard/", views.upcoming_section("dashboard"), name="dashboard"),
     path("", include("introloop.accounts.urls")),
     path("", include("introloop.network.urls")),
     path("", include("introloop.intros.urls")),
     path("", include("introloop.reminders.urls")),
+    path("", include("introloop.goals.urls")),
     path("", include("introloop.portability.urls")),
     path("", include("introloop.outbox.urls")),
     path("api/v1/", api.urls),

@@ -1,6 +1,5 @@
 """Site-wide pages: the front door, sections still to come, and error pages."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -10,32 +9,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("today")
     return render(request, "home.html")
-
-
-# Navigation sections whose capability lands in a later release, with what they will hold.
-UPCOMING = {
-    "goals": (
-        "Goals",
-        "What you are looking for, a shareable brief, and who in your network can help.",
-    ),
-    "dashboard": (
-        "Dashboard",
-        "Referrals collected against your target, follow-through on time, and which source "
-        "produced interviews.",
-    ),
-}
-
-
-def upcoming_section(name: str):
-    title, description = UPCOMING[name]
-
-    @login_required
-    def view(request: HttpRequest) -> HttpResponse:
-        context = {"title": title, "description": description, "nav": name}
-        return render(request, "upcoming.html", context)
-
-    view.__name__ = f"{name}_page"
-    return view
 
 
 def _wants_json(request: HttpRequest) -> bool:

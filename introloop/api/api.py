@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from introloop import __version__
 
-from . import contacts, errors, intros, me, today
+from . import contacts, errors, goals, intros, me, stats, today
 from .auth import BearerToken
 from .parser import JsonObjectParser
 
@@ -24,3 +24,5 @@ api.add_router("/", me.router)
 api.add_router("/", contacts.router)
 api.add_router("/", intros.router)
 api.add_router("/", today.router)
+api.add_router("/", goals.router)
+api.add_router("/", stats.router)

@@ -16,6 +16,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from introloop.goals.queries import reciprocity
 from introloop.network import exports, queries, services
 from introloop.network.forms import ContactForm, InteractionForm, join_labelled
 from introloop.network.import_views import export_response, read_upload
@@ -35,6 +36,11 @@ class EmailIO(Schema):
 class PhoneIO(Schema):
     number: str
     kind: str = ""
+
+
+class Reciprocity(Schema):
+    received: int  # favours they did for you (asks of them that were done)
+    given: int  # favours you did for them
 
 
 class ContactOut(Schema):
@@ -63,6 +69,8 @@ class ContactOut(Schema):
     last_interaction_on: date | None
     reconnect_due_on: date | None
     reconnect_overdue: bool
+    reciprocity: Reciprocity
+    last_asked_at: date | None
     created_at: datetime
     updated_at: datetime
 
@@ -121,7 +129,8 @@ class ImportOut(Schema):
     warnings: list[Problem]
 
 
-def contact_out(contact: Contact, today: date) -> dict:
+def contact_out(contact: Contact, today: date, balance: dict | None = None) -> dict:
+    balance = balance or {}
     return {
         **{
             f: getattr(contact, f)
@@ -157,6 +166,8 @@ def contact_out(contact: Contact, today: date) -> dict:
         ],
         "tags": [t.name for t in contact.tags.all()],
         "reconnect_overdue": bool(contact.reconnect_due_on and contact.reconnect_due_on < today),
+        "reciprocity": {"received": balance.get("received", 0), "given": balance.get("given", 0)},
+        "last_asked_at": balance.get("last_asked_on"),
     }
 
 
@@ -164,9 +175,9 @@ def _today(request: HttpRequest) -> date:
     return queries.local_today(request.auth, timezone.now())
 
 
-def _form_errors(form) -> ValidationError:
+def _form_errors(form, rename: dict | None = None) -> ValidationError:
     """A form's errors as the API's 422, naming each field as the API spells it."""
-    rename = {"introduced_by": "introduced_by_id", "contacts": "contact_ids"}
+    rename = rename or {"introduced_by": "introduced_by_id", "contacts": "contact_ids"}
     return ValidationError(
         [
             {"loc": ["body", "payload", rename.get(field, field)], "msg": message}
@@ -218,8 +229,10 @@ def list_contacts(
 ):
     today = _today(request)
     contacts = queries.search_contacts(request.auth, today=today, q=q, tag=tag)
-    page = contacts.prefetch_related("emails", "tags")[offset : offset + limit]
-    return {"items": [contact_out(c, today) for c in page], "count": contacts.count()}
+    page = list(contacts.prefetch_related("emails", "tags")[offset : offset + limit])
+    balances = reciprocity(request.auth, [c.id for c in page])
+    items = [contact_out(c, today, balances.get(c.id)) for c in page]
+    return {"items": items, "count": contacts.count()}
 
 
 @router.post("/contacts", response={201: ContactOut}, summary="Add a contact")
@@ -235,7 +248,9 @@ def create_contact(request: HttpRequest, payload: ContactIn):
 
 @router.get("/contacts/{contact_id}", response=ContactOut, summary="One contact")
 def get_contact(request: HttpRequest, contact_id: int):
-    return contact_out(_get_contact(request, contact_id), _today(request))
+    contact = _get_contact(request, contact_id)
+    balance = reciprocity(request.auth, [contact.id]).get(contact.id)
+    return contact_out(contact, _today(request), balance)
 
 
 @router.patch("/contacts/{contact_id}", response=ContactOut, summary="Change some fields")

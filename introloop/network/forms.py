@@ -39,7 +39,7 @@ class ContactPicker(forms.SelectMultiple):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        ids = [v for v in (value or []) if str(v).isdigit()]
+        ids = [v for v in self.format_value(value) if str(v).isdigit()]
         queryset = self.choices.queryset if hasattr(self.choices, "queryset") else None
         picked = list(queryset.filter(pk__in=ids).only("id", "full_name")) if queryset else []
         context["widget"].update(picked=picked, multiple=self.multiple)

@@ -13,6 +13,8 @@ from .forms import BulkTagForm, ContactForm, InteractionForm, MergeForm
 from .models import Contact, Interaction, NotDuplicate, Strength
 
 PAGE_SIZE = 50
+# Apps above this one add to the contact page: functions (contact, user) -> dict of context.
+CONTACT_PAGE_EXTRAS: list = []
 
 
 def _get_contact_for_user(request: HttpRequest, contact_id: int) -> Contact:
@@ -114,6 +116,8 @@ def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
         ),
         "nav": "contacts",
     }
+    for extra in CONTACT_PAGE_EXTRAS:
+        context.update(extra(contact, request.user))
     return render(request, "network/contact_detail.html", context)
 
 

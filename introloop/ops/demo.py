@@ -8,6 +8,7 @@ from django.db import transaction
 
 from introloop.accounts.models import User
 from introloop.accounts.services import create_api_token
+from introloop.goals.demo import add_goals
 from introloop.intros.demo import add_introductions
 from introloop.network.demo import add_contacts
 
@@ -47,7 +48,7 @@ def add_users(world: DemoWorld) -> None:
 
 
 # Each step adds one kind of data; later capabilities append theirs.
-STEPS: list[Callable[[DemoWorld], None]] = [add_users, add_contacts, add_introductions]
+STEPS: list[Callable[[DemoWorld], None]] = [add_users, add_contacts, add_introductions, add_goals]
 
 
 def demo_users():

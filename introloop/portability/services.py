@@ -11,6 +11,8 @@ from django.db import transaction
 
 from introloop import __version__
 from introloop.accounts.models import User
+from introloop.goals.models import Application, Ask, Goal
+from introloop.goals.services import brief_for, targets_for
 from introloop.intros.models import MessageTemplate
 from introloop.intros.services import hand_over_introductions, settings_for, visible_intros
 from introloop.network.exports import contacts_json
@@ -148,6 +150,40 @@ def _notifications(user: User) -> dict:
     }
 
 
+def _goals(user: User) -> dict:
+    brief = brief_for(user)
+    targets = targets_for(user)
+    return {
+        "goals": [
+            {
+                "title": g.title, "roles": g.roles, "industries": g.industries,
+                "companies": g.companies, "locations": g.locations, "active": g.active,
+                "needs": [{"kind": n.kind, "text": n.text, "done": n.done} for n in g.needs.all()],
+            }
+            for g in Goal.objects.filter(owner=user).prefetch_related("needs")
+        ],
+        "brief": {"shared": brief.shared, "intro_text": brief.intro_text},
+        "targets": {"weekly_outreach": targets.weekly_outreach, "referrals": targets.referrals,
+                    "weekly_summary": targets.weekly_summary},
+        "asks": [
+            {"contact_uid": a.contact.uid, "contact": a.contact.full_name, "kind": a.kind,
+             "direction": a.direction, "status": a.status, "on": _iso_day(a.on),
+             "follow_up_on": _iso_day(a.follow_up_on), "note": a.note, "result": a.result}
+            for a in Ask.objects.filter(owner=user).select_related("contact").order_by("on", "id")
+        ],
+        "applications": [
+            {"company": a.company, "role": a.role, "applied_on": _iso_day(a.applied_on),
+             "source": a.source, "status": a.status, "interviewed": a.interviewed,
+             "notes": a.notes}
+            for a in Application.objects.filter(owner=user).order_by("applied_on", "id")
+        ],
+    }  # fmt: skip
+
+
+def _iso_day(day) -> str | None:
+    return day.isoformat() if day else None
+
+
 # Section name -> function returning that section for a user. One entry per kind of data.
 SECTIONS = {
     "account": _account,
@@ -159,6 +195,7 @@ SECTIONS = {
     "introductions": _introductions,
     "introduction_settings": _intro_settings,
     "notifications": _notifications,
+    "goals": _goals,
 }
 
 # Models holding a user's rows, and the export section that carries them. Rows of models
@@ -183,6 +220,11 @@ COVERED_MODELS = {
     "reminders.NotificationSettings": "notifications",
     "reminders.Snooze": "notifications",
     "reminders.Reminder": "notifications",
+    "goals.Goal": "goals",
+    "goals.Brief": "goals",
+    "goals.Ask": "goals",
+    "goals.Application": "goals",
+    "goals.Targets": "goals",
 }
 
 

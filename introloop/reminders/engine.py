@@ -370,6 +370,13 @@ def _outcome_candidates(now: datetime) -> list[Candidate]:
 # --- The sweep ------------------------------------------------------------------------------
 
 
+# Reminders of apps above this one (the goals app's weekly summary), registered in their
+# AppConfig.ready() so that reminders need not import them.
+EXTRA_CANDIDATES: list[Callable[[datetime], list[Candidate]]] = []
+# Kind → how a registered user turns that kind of email off, for the unsubscribe link.
+EXTRA_OPT_OUTS: dict[str, Callable[[User], None]] = {}
+
+
 # Columns a sweep never reads; leaving them out of 10,000 rows is measurably faster.
 _UNUSED_INTRO_FIELDS = (
     "seeker_contact", "target_contact", "connector_contact", "parent", "thanked_at",
@@ -404,6 +411,8 @@ def collect(now: datetime) -> tuple[int, list[Candidate]]:
     candidates += _nudge_candidates(intros, now)
     candidates += _escalation_candidates(intros, now)
     candidates += _outcome_candidates(now)
+    for source in EXTRA_CANDIDATES:
+        candidates += source(now)
     return due, candidates
 
 

@@ -33,6 +33,10 @@ def snooze(user: User, item: DueItem, days: str, now: datetime) -> datetime:
     return until
 
 
+# Kinds of due items from apps above this one: kind -> function(user, item, now) that does it.
+DONE_HANDLERS: dict = {}
+
+
 @transaction.atomic
 def mark_done(user: User, item: DueItem, now: datetime) -> None:
     """Record the step the item stands for, as the user, now."""
@@ -53,6 +57,8 @@ def mark_done(user: User, item: DueItem, now: datetime) -> None:
             user, kind="message", occurred_on=now.astimezone(user.zone).date(),
             notes="Reconnected (marked done on Today).", contacts=[contact], now=now,
         )  # fmt: skip
+    elif item.kind in DONE_HANDLERS:
+        DONE_HANDLERS[item.kind](user, item, now)
     Snooze.objects.filter(user=user, key=item.key).delete()
 
 

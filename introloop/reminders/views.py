@@ -12,16 +12,23 @@ from introloop.accounts.models import User
 
 from . import calendar, services
 from .due import due_items_for, item_for
-from .engine import UNSUBSCRIBE_SALT
+from .engine import EXTRA_OPT_OUTS, UNSUBSCRIBE_SALT
 from .forms import NotificationSettingsForm
 from .models import EmailOptOut, NotificationSettings
+
+# Apps above this one add to the Today page: functions (user, now) -> dict of context.
+TODAY_EXTRAS: list = []
 
 
 def _today_context(request: HttpRequest) -> dict:
     now = timezone.now()
     today = now.astimezone(request.user.zone).date()
     items = due_items_for(request.user, now, days_ahead=7)
+    extras = {}
+    for extra in TODAY_EXTRAS:
+        extras.update(extra(request.user, now))
     return {
+        **extras,
         "overdue": [i for i in items if i.overdue],
         "due_today": [i for i in items if not i.overdue and i.due_on == today],
         "this_week": [i for i in items if not i.overdue and i.due_on > today],
@@ -118,6 +125,7 @@ KIND_LABELS = {
     "nudge": "reminders about introductions",
     "escalation": "heads-ups about introductions you made",
     "outcome": "outcomes of introductions you made",
+    "weekly": "the weekly summary",
 }
 
 
@@ -130,7 +138,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     kind = data.get("k")
     if kind not in KIND_LABELS:
         return render(request, "reminders/unsubscribe.html", {"invalid": True}, status=400)
-    context = {"what": KIND_LABELS[kind], "email": data.get("e", "")}
+    context = {"what": KIND_LABELS[kind], "email": data.get("e", ""), "kind": kind}
     if request.method != "POST":
         return render(request, "reminders/unsubscribe.html", context)
     user = User.objects.filter(pk=data.get("u")).first() if data.get("u") else None
@@ -141,6 +149,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         if field:
             setattr(prefs, field, False)
             prefs.save(update_fields=[field])
+        elif kind in EXTRA_OPT_OUTS:
+            EXTRA_OPT_OUTS[kind](user)
     else:
         EmailOptOut.objects.get_or_create(email=data.get("e", ""), kind=kind)
     return render(request, "reminders/unsubscribe.html", {**context, "done": True})

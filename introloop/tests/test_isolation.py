@@ -18,6 +18,7 @@ from django.utils import timezone
 from conftest import api_token_for, make_user
 from introloop.accounts.models import ApiToken
 from introloop.accounts.services import create_api_token
+from introloop.goals.models import Application, Ask, Goal, Need
 from introloop.intros.models import Intro
 from introloop.intros.services import NewIntro, Party, create_intro
 from introloop.network.importers.records import ContactRecord
@@ -99,6 +100,36 @@ OWNED_OBJECTS: dict[str, Owned] = {
         make=lambda owner: make_overdue_contact_key(owner),
         exists=lambda key: not Snooze.objects.exists() and not Interaction.objects.exists(),
     ),
+    "goal_id": Owned(
+        make=lambda owner: (
+            Goal.objects.create(owner=owner, title="Data roles", roles=["Analyst"]).id
+        ),
+        exists=lambda pk: Goal.objects.filter(pk=pk, title="Data roles").exists(),
+    ),
+    "need_id": Owned(
+        make=lambda owner: (
+            Need.objects.create(
+                goal=Goal.objects.create(owner=owner, title="G", roles=["R"]), text="How they hire"
+            ).id
+        ),
+        exists=lambda pk: Need.objects.filter(pk=pk, done=False).exists(),
+    ),
+    "ask_id": Owned(
+        make=lambda owner: (
+            Ask.objects.create(
+                owner=owner, contact=make_contact(owner), kind="advice", on=date(2026, 1, 5)
+            ).id
+        ),
+        exists=lambda pk: Ask.objects.filter(pk=pk, kind="advice").exists(),
+    ),
+    "application_id": Owned(
+        make=lambda owner: (
+            Application.objects.create(
+                owner=owner, company="Acme", role="Analyst", applied_on=date(2026, 1, 5)
+            ).id
+        ),
+        exists=lambda pk: Application.objects.filter(pk=pk, company="Acme").exists(),
+    ),
     "message_id": Owned(
         make=lambda owner: (
             queue_message(to=[owner.email], subject="s", body_text="b", user=owner).id
@@ -118,6 +149,7 @@ PUBLIC_LINK_ROUTES = {
     "links/<str:token>/": "signed, expiring, single-use action link sent by email",
     "calendar/<str:token>.ics": "the private calendar feed: a long random token is the key",
     "unsubscribe/<str:token>/": "signed one-click unsubscribe link in reminder emails",
+    "b/<str:token>/": "a shared brief: public on purpose, at a long random token",
     # Not an object id: the file format of the caller's own export.
     "contacts/export/contacts.<str:fmt>": "exports only ever hold the requester's contacts",
     "api/v1/exports/contacts.<fmt>": "exports only ever hold the requester's contacts",

@@ -19,7 +19,14 @@ def test_the_home_page_sends_members_to_today(alice_client):
 
 def test_every_section_of_the_navigation_answers(alice_client):
     page = alice_client.get(reverse("today")).content.decode()
-    for name in ("today", "network:list", "intros:mine", "goals", "dashboard", "accounts:profile"):
+    for name in (
+        "today",
+        "network:list",
+        "intros:mine",
+        "goals:list",
+        "goals:dashboard",
+        "accounts:profile",
+    ):
         assert f'href="{reverse(name)}"' in page
         assert alice_client.get(reverse(name)).status_code == 200
     assert 'aria-current="page">Today<' in page

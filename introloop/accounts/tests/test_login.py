@@ -98,7 +98,14 @@ def test_log_out_needs_a_post(alice_client):
 
 
 def test_pages_need_a_login(client, db):
-    for name in ("today", "network:list", "intros:mine", "goals", "dashboard", "accounts:profile"):
+    for name in (
+        "today",
+        "network:list",
+        "intros:mine",
+        "goals:list",
+        "goals:dashboard",
+        "accounts:profile",
+    ):
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert response.url.startswith(reverse("accounts:login"))

@@ -1,0 +1,165 @@
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from introloop.intros.models import Intro
+from introloop.network.forms import OwnedContactChoice
+from introloop.network.models import Contact
+
+from .models import Application, Ask, Goal, Need, Targets
+from .services import TooMany, clean_items
+
+LIST_HELP = "One per line, or separated by commas."
+
+
+class ListField(forms.CharField):
+    def __init__(self, label: str, **kwargs):
+        super().__init__(label=label, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                         help_text=LIST_HELP, max_length=20000, **kwargs)  # fmt: skip
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+
+class GoalForm(forms.ModelForm):
+    roles = ListField("Roles")
+    industries = ListField("Industries")
+    companies = ListField("Target companies")
+    locations = ListField("Locations")
+
+    class Meta:
+        model = Goal
+        fields = ["title", "roles", "industries", "companies", "locations", "active"]
+        labels = {"title": "Goal", "active": "Working on it now"}
+        help_texts = {"title": "In a few words, e.g. “Product role in climate tech”."}
+
+    def _items(self, name: str, label: str) -> list[str]:
+        try:
+            return clean_items(self.cleaned_data.get(name) or "", label)
+        except TooMany as too_many:
+            raise ValidationError(str(too_many)) from None
+
+    def clean_roles(self):
+        return self._items("roles", "roles")
+
+    def clean_industries(self):
+        return self._items("industries", "industries")
+
+    def clean_companies(self):
+        return self._items("companies", "companies")
+
+    def clean_locations(self):
+        return self._items("locations", "locations")
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not any(
+            data.get(f) for f in ("roles", "industries", "companies", "locations")
+        ):
+            raise ValidationError(
+                "Say at least one role, industry, company or place: that is what lets people "
+                "(and Introloop) see who can help."
+            )
+        return data
+
+
+class NeedForm(forms.ModelForm):
+    class Meta:
+        model = Need
+        fields = ["kind", "text"]
+        labels = {"kind": "What kind", "text": "What you need to learn or get"}
+
+
+class BriefForm(forms.Form):
+    intro_text = forms.CharField(
+        label="A sentence about you", required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="E.g. “Eight years in data engineering, most recently at a fintech scale-up.”",
+    )  # fmt: skip
+
+
+def _valid_day(day: date | None) -> date | None:
+    if day and not date(1990, 1, 1) <= day <= date(2100, 1, 1):
+        raise ValidationError("Enter a date between 1990 and 2100.")
+    return day
+
+
+class AskForm(forms.ModelForm):
+    contact = OwnedContactChoice(label="Who")
+
+    class Meta:
+        model = Ask
+        fields = ["contact", "direction", "kind", "status", "on", "follow_up_on", "intro", "goal",
+                  "note", "result"]  # fmt: skip
+        labels = {"on": "When", "follow_up_on": "Follow up on", "intro": "Introduction",
+                  "note": "Notes", "result": "What came of it"}  # fmt: skip
+        widgets = {
+            "on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "follow_up_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs={"rows": 2}),
+            "result": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, owner, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(owner=owner)
+        self.fields["intro"].queryset = Intro.objects.filter(seeker_user=owner).order_by("-id")
+        self.fields["intro"].required = False
+        self.fields["goal"].queryset = Goal.objects.filter(owner=owner)
+        self.fields["goal"].required = False
+        self.fields["on"].initial = today
+
+    def clean_on(self):
+        return _valid_day(self.cleaned_data.get("on"))
+
+    def clean_follow_up_on(self):
+        return _valid_day(self.cleaned_data.get("follow_up_on"))
+
+    def clean(self):
+        data = super().clean()
+        on, follow_up = data.get("on"), data.get("follow_up_on")
+        if on and follow_up and follow_up < on:
+            self.add_error("follow_up_on", "The follow-up comes after the ask.")
+        return data
+
+
+class ApplicationForm(forms.ModelForm):
+    contact = OwnedContactChoice(label="Referred by (a contact)", required=False)
+
+    class Meta:
+        model = Application
+        fields = ["company", "role", "applied_on", "source", "intro", "contact", "status", "notes"]
+        labels = {"applied_on": "Applied on", "intro": "Through the introduction"}
+        widgets = {
+            "applied_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, owner, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(owner=owner)
+        self.fields["intro"].queryset = Intro.objects.filter(seeker_user=owner).order_by("-id")
+        self.fields["intro"].required = False
+        self.fields["applied_on"].initial = today
+
+    def clean_applied_on(self):
+        return _valid_day(self.cleaned_data.get("applied_on"))
+
+
+class TargetsForm(forms.ModelForm):
+    class Meta:
+        model = Targets
+        fields = ["weekly_outreach", "referrals", "weekly_summary"]
+
+    def clean_weekly_outreach(self):
+        value = self.cleaned_data["weekly_outreach"]
+        if not 1 <= value <= 100:
+            raise ValidationError("Between 1 and 100 a week.")
+        return value
+
+    def clean_referrals(self):
+        value = self.cleaned_data["referrals"]
+        if not 1 <= value <= 1000:
+            raise ValidationError("Between 1 and 1,000.")
+        return value

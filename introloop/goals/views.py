@@ -1,0 +1,221 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from introloop.network.queries import local_today
+
+from . import services
+from .forms import ApplicationForm, AskForm, BriefForm, GoalForm, NeedForm, TargetsForm
+from .models import Application, Ask, Brief, Goal, Need
+from .suggestions import suggestions
+
+
+def _get_goal_for_user(request: HttpRequest, goal_id: int) -> Goal:
+    return get_object_or_404(Goal, id=goal_id, owner=request.user)
+
+
+def _today(request: HttpRequest):
+    return local_today(request.user, timezone.now())
+
+
+@login_required
+def goal_list(request: HttpRequest) -> HttpResponse:
+    goals = Goal.objects.filter(owner=request.user).prefetch_related("needs")
+    context = {
+        "goals": goals,
+        "brief_text": services.brief_text(request.user),
+        "brief": services.brief_for(request.user),
+        "nav": "goals",
+    }
+    return render(request, "goals/goal_list.html", context)
+
+
+@login_required
+def goal_new(request: HttpRequest) -> HttpResponse:
+    form = GoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        goal = form.save(commit=False)
+        goal.owner = request.user
+        services.save_goal(goal, now=timezone.now())
+        messages.success(request, "Goal saved. Here is who in your network fits it.")
+        return redirect("goals:detail", goal_id=goal.id)
+    return render(request, "goals/goal_form.html", {"form": form, "nav": "goals"})
+
+
+@login_required
+def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = _get_goal_for_user(request, goal_id)
+    form = GoalForm(request.POST or None, instance=goal)
+    if request.method == "POST" and form.is_valid():
+        services.save_goal(form.save(commit=False), now=timezone.now())
+        messages.success(request, "Saved.")
+        return redirect("goals:detail", goal_id=goal.id)
+    return render(request, "goals/goal_form.html", {"form": form, "goal": goal, "nav": "goals"})
+
+
+@login_required
+def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = _get_goal_for_user(request, goal_id)
+    if request.method == "POST":
+        goal.delete()
+        messages.success(request, f"Deleted the goal “{goal.title}”; asks linked to it stay.")
+        return redirect("goals:list")
+    return render(request, "goals/goal_delete.html", {"goal": goal, "nav": "goals"})
+
+
+@login_required
+def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = _get_goal_for_user(request, goal_id)
+    context = {
+        "goal": goal,
+        "needs": goal.needs.all(),
+        "need_form": NeedForm(),
+        "suggestions": suggestions(goal, _today(request), limit=25),
+        "nav": "goals",
+    }
+    return render(request, "goals/goal_detail.html", context)
+
+
+@login_required
+@require_POST
+def need_add(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = _get_goal_for_user(request, goal_id)
+    form = NeedForm(request.POST)
+    if form.is_valid():
+        need = form.save(commit=False)
+        need.goal = goal
+        need.position = goal.needs.count()
+        need.save()
+    else:
+        messages.error(request, "Say what you need, in up to 300 characters.")
+    return redirect("goals:detail", goal_id=goal.id)
+
+
+@login_required
+@require_POST
+def need_toggle(request: HttpRequest, need_id: int) -> HttpResponse:
+    need = get_object_or_404(Need, id=need_id, goal__owner=request.user)
+    need.done = not need.done
+    need.save(update_fields=["done"])
+    return redirect("goals:detail", goal_id=need.goal_id)
+
+
+@login_required
+def brief_settings(request: HttpRequest) -> HttpResponse:
+    brief = services.brief_for(request.user)
+    form = BriefForm(request.POST or None, initial={"intro_text": brief.intro_text})
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        if action == "share":
+            services.share_brief(request.user, True)
+            messages.success(request, "Your brief is public at its link. Share it freely.")
+        elif action == "unshare":
+            services.share_brief(request.user, False)
+            messages.success(request, "Your brief is private again; its link shows nothing.")
+        elif action == "new_address":
+            services.new_brief_address(request.user)
+            messages.success(request, "New link made; the old one no longer works.")
+        elif form.is_valid():
+            services.share_brief(request.user, brief.shared, form.cleaned_data["intro_text"])
+            messages.success(request, "Saved.")
+        return redirect("goals:brief")
+    context = {
+        "form": form,
+        "brief": brief,
+        "brief_text": services.brief_text(request.user),
+        "public_url": request.build_absolute_uri(f"/b/{brief.token}/") if brief.pk else "",
+        "nav": "goals",
+    }
+    return render(request, "goals/brief.html", context)
+
+
+def public_brief(request: HttpRequest, token: str) -> HttpResponse:
+    brief = Brief.objects.select_related("owner").filter(token=token, shared=True).first()
+    if brief is None or not brief.owner.is_active:
+        raise Http404
+    text = services.brief_text(brief.owner)
+    context = {"owner": brief.owner, "brief_text": text}
+    return render(request, "goals/public_brief.html", context)
+
+
+@login_required
+def ask_list(request: HttpRequest) -> HttpResponse:
+    asks = Ask.objects.filter(owner=request.user).select_related("contact")
+    direction = request.GET.get("direction", "")
+    if direction in Ask.Direction.values:
+        asks = asks.filter(direction=direction)
+    context = {"asks": asks[:200], "direction": direction, "nav": "goals"}
+    return render(request, "goals/ask_list.html", context)
+
+
+def _ask_form(request: HttpRequest, ask: Ask | None) -> HttpResponse:
+    initial = {}
+    contact_id = request.GET.get("contact", "")
+    if ask is None and contact_id.isdigit():
+        initial["contact"] = int(contact_id)
+        initial["direction"] = request.GET.get("direction", Ask.Direction.ASKED)
+    form = AskForm(request.user, request.POST or None, instance=ask, initial=initial,
+                   today=_today(request))  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved.owner = request.user
+        saved, warnings = services.save_ask(saved)
+        for warning in warnings:
+            messages.warning(request, warning)
+        messages.success(request, "Saved.")
+        return redirect("network:detail", contact_id=saved.contact_id)
+    return render(request, "goals/ask_form.html", {"form": form, "ask": ask, "nav": "goals"})
+
+
+@login_required
+def ask_new(request: HttpRequest) -> HttpResponse:
+    return _ask_form(request, None)
+
+
+@login_required
+def ask_edit(request: HttpRequest, ask_id: int) -> HttpResponse:
+    return _ask_form(request, get_object_or_404(Ask, id=ask_id, owner=request.user))
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    applications = Application.objects.filter(owner=request.user)
+    context = {"applications": applications[:500], "nav": "goals"}
+    return render(request, "goals/application_list.html", context)
+
+
+def _application_form(request: HttpRequest, application: Application | None) -> HttpResponse:
+    form = ApplicationForm(request.user, request.POST or None, instance=application,
+                           today=_today(request))  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved.owner = request.user
+        services.save_application(saved)
+        messages.success(request, f"Saved: {saved.role} at {saved.company}.")
+        return redirect("goals:applications")
+    context = {"form": form, "application": application, "nav": "goals"}
+    return render(request, "goals/application_form.html", context)
+
+
+@login_required
+def application_new(request: HttpRequest) -> HttpResponse:
+    return _application_form(request, None)
+
+
+@login_required
+def application_edit(request: HttpRequest, application_id: int) -> HttpResponse:
+    found = get_object_or_404(Application, id=application_id, owner=request.user)
+    return _application_form(request, found)
+
+
+@login_required
+def targets_settings(request: HttpRequest) -> HttpResponse:
+    form = TargetsForm(request.POST or None, instance=services.targets_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved.")
+        return redirect("goals:targets")
+    return render(request, "goals/targets.html", {"form": form, "section": "targets"})
