@@ -4,6 +4,7 @@ Every contact is scored in Python from one read of the few columns that matter (
 and last asks), which stays well under a tenth of a second for 20,000 contacts.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,6 +36,10 @@ def suggestions(goal: Goal, today: date, limit: int = 50) -> list[Suggestion]:
     role_words = {w for r, _ in roles for w in r.split() if len(w) > 3}
     locations = [(fold(loc), loc) for loc in goal.locations]
     keywords = [*industries, *roles, *[(k, v) for k, v in companies.items()]]
+    keyword_labels = {key: label for key, label in keywords if key}
+    # One pass over a contact's notes finds any keyword (most contacts have none).
+    mentions = re.compile("|".join(re.escape(k) for k in sorted(keyword_labels, key=len,
+                                                                     reverse=True) if len(k) > 2))  # fmt: skip
     if not (companies or industries or roles or locations):
         return []
 
@@ -78,17 +83,15 @@ def suggestions(goal: Goal, today: date, limit: int = 50) -> list[Suggestion]:
                 score += 1
                 reasons.append(f"based in {location}")
                 break
-        contact_tags = tags.get(cid, [])
-        tagged = next((label for key, label in keywords if key in contact_tags), None)
+        tagged = next((t for t in tags.get(cid, ()) if t in keyword_labels), None)
         if tagged:
             score += 1
-            reasons.append(f"tagged {tagged}")
-        text = fold(f"{can_help} {notes}")
-        mention = next((label for key, label in keywords if key and len(key) > 2 and key in text),
-                       None)  # fmt: skip
-        if mention:
-            score += 2
-            reasons.append(f"your notes on them mention {mention}")
+            reasons.append(f"tagged {keyword_labels[tagged]}")
+        if (can_help or notes) and mentions.pattern:
+            found_word = mentions.search(fold(f"{can_help} {notes}"))
+            if found_word:
+                score += 2
+                reasons.append(f"your notes on them mention {keyword_labels[found_word[0]]}")
         if score == 0:
             continue
         weight = STRENGTH_WEIGHT.get(strength, 1.0)
