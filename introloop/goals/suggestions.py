@@ -38,8 +38,8 @@ def suggestions(goal: Goal, today: date, limit: int = 50) -> list[Suggestion]:
     keywords = [*industries, *roles, *[(k, v) for k, v in companies.items()]]
     keyword_labels = {key: label for key, label in keywords if key}
     # One pass over a contact's notes finds any keyword (most contacts have none).
-    mentions = re.compile("|".join(re.escape(k) for k in sorted(keyword_labels, key=len,
-                                                                     reverse=True) if len(k) > 2))  # fmt: skip
+    longest_first = sorted((k for k in keyword_labels if len(k) > 2), key=len, reverse=True)
+    mentions = re.compile("|".join(re.escape(k) for k in longest_first))
     if not (companies or industries or roles or locations):
         return []
 
