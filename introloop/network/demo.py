@@ -166,7 +166,7 @@ def _network(rng: random.Random, size: int, owner_key: str) -> list[ContactRecor
                 how_they_can_help=rng.choice(HELP),
                 strength=rng.choice(["close", "warm", "warm", "acquaintance", "acquaintance",
                                      "cold", ""]),
-                keep_in_touch_days=rng.choice([None, None, None, 30, 60, 90]),
+                keep_in_touch_days=rng.choice([None] * 8 + [30, 60, 90]),
                 notes=rng.choice(NOTES),
                 source="linkedin" if from_linkedin else rng.choice(["vcard", "google", "manual"]),
             )

@@ -37,6 +37,7 @@ NUDGE_EVERY = timedelta(days=2)
 NUDGES_PER_STEP = 3
 OUTCOME_WINDOW = timedelta(days=14)
 USER_CHUNK = 1000
+DIGEST_RECONNECTS = 5  # keep-in-touch reminders listed in a digest; the rest are counted
 
 
 @dataclass
@@ -99,9 +100,13 @@ def _paragraphs_html(text: str) -> str:
 def _digest(user: User, items: list[DueItem], local_now: datetime) -> Callable[[datetime], Email]:
     def compose(now: datetime, links: list) -> Email:
         today = local_now.date()
+        reconnects = [i for i in items if i.kind == "reconnect"]
+        more = len(reconnects) - DIGEST_RECONNECTS
+        shown = [i for i in items if i.kind != "reconnect"] + reconnects[:DIGEST_RECONNECTS]
+        shown.sort(key=lambda i: (i.due_at, i.key))
         groups = [
-            ("Overdue", [i for i in items if i.overdue and i.due_on < today]),
-            ("Today", [i for i in items if not (i.overdue and i.due_on < today)]),
+            ("Overdue", [i for i in shown if i.overdue and i.due_on < today]),
+            ("Today", [i for i in shown if not (i.overdue and i.due_on < today)]),
         ]
         lines, html = [f"Good morning {user.get_short_name()},", ""], []
         for label, group in groups:
@@ -116,6 +121,8 @@ def _digest(user: User, items: list[DueItem], local_now: datetime) -> Callable[[
                             f"<small>due {item.due_on:%a %-d %b}</small></li>")  # fmt: skip
             lines.append("")
             html.append("</ul>")
+        if more > 0:
+            lines.append(f"And {more} more people you meant to keep in touch with.")
         lines.append(f"Everything in one place: {settings.SITE_URL}/today/")
         url = unsubscribe_url(user.email, "digest", user.id)
         foot_text, foot_html, headers = _footer(url, "this daily digest")

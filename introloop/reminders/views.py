@@ -16,6 +16,8 @@ from .engine import EXTRA_OPT_OUTS, UNSUBSCRIBE_SALT
 from .forms import NotificationSettingsForm
 from .models import EmailOptOut, NotificationSettings
 
+RECONNECTS_SHOWN = 10
+
 # Apps above this one add to the Today page: functions (user, now) -> dict of context.
 TODAY_EXTRAS: list = []
 
@@ -24,11 +26,17 @@ def _today_context(request: HttpRequest) -> dict:
     now = timezone.now()
     today = now.astimezone(request.user.zone).date()
     items = due_items_for(request.user, now, days_ahead=7)
+    # Keep-in-touch reminders can number in the hundreds after an import: show the most
+    # overdue few, and link to the rest, so introduction steps are not buried.
+    reconnects = [i for i in items if i.kind == "reconnect"]
+    hidden = {i.key for i in reconnects[RECONNECTS_SHOWN:]}
+    items = [i for i in items if i.key not in hidden]
     extras = {}
     for extra in TODAY_EXTRAS:
         extras.update(extra(request.user, now))
     return {
         **extras,
+        "more_reconnects": len(hidden),
         "overdue": [i for i in items if i.overdue],
         "due_today": [i for i in items if not i.overdue and i.due_on == today],
         "this_week": [i for i in items if not i.overdue and i.due_on > today],

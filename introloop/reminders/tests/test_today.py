@@ -110,3 +110,20 @@ def test_someone_elses_item_is_not_found(alice_client, bob):
     response = alice_client.post(reverse("reminders:done", args=[f"intro:{intro.id}:reach_out"]))
     assert response.status_code == 404
     assert Intro.objects.get(pk=intro.pk).state == "introduced"
+
+
+def test_many_keep_in_touch_reminders_do_not_bury_the_introductions(alice_client, alice):
+    from introloop.network.models import Contact
+
+    introduced(alice, timezone.now() - timedelta(days=5))
+    for n in range(14):
+        person = contact(alice, f"Person {n:02d}", keep_in_touch_days=30)
+        Contact.objects.filter(pk=person.pk).update(
+            reconnect_due_on=timezone.now().date() - timedelta(days=20 - n)
+        )
+    page = alice_client.get(reverse("today"))
+    titles = [i.title for i in page.context["overdue"]]
+    assert titles[0] == "Reconnect with Person 00"
+    assert "Write to Tom Hale" in titles
+    assert sum(t.startswith("Reconnect") for t in titles) == 10
+    assert "And 4 more people you meant to keep in touch with" in page.content.decode()
