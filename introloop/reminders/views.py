@@ -17,6 +17,12 @@ from .forms import NotificationSettingsForm
 from .models import EmailOptOut, NotificationSettings
 
 RECONNECTS_SHOWN = 10
+KIND_ORDER = {"intro_step": 0, "ask": 1, "reconnect": 2}
+
+
+def _priority(item) -> tuple:
+    return KIND_ORDER.get(item.kind, 1), item.due_at
+
 
 # Apps above this one add to the Today page: functions (user, now) -> dict of context.
 TODAY_EXTRAS: list = []
@@ -37,7 +43,10 @@ def _today_context(request: HttpRequest) -> dict:
     return {
         **extras,
         "more_reconnects": len(hidden),
-        "overdue": [i for i in items if i.overdue],
+        # Introduction steps first: other people are waiting on those.
+        "overdue": sorted(
+            (i for i in items if i.overdue), key=lambda i: (KIND_ORDER.get(i.kind, 1), i.due_at)
+        ),  # fmt: skip
         "due_today": [i for i in items if not i.overdue and i.due_on == today],
         "this_week": [i for i in items if not i.overdue and i.due_on > today],
         "snoozes": services.SNOOZES,

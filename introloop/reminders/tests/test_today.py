@@ -123,7 +123,6 @@ def test_many_keep_in_touch_reminders_do_not_bury_the_introductions(alice_client
         )
     page = alice_client.get(reverse("today"))
     titles = [i.title for i in page.context["overdue"]]
-    assert titles[0] == "Reconnect with Person 00"
-    assert "Write to Tom Hale" in titles
+    assert titles[:2] == ["Write to Tom Hale", "Reconnect with Person 00"]
     assert sum(t.startswith("Reconnect") for t in titles) == 10
     assert "And 4 more people you meant to keep in touch with" in page.content.decode()
