@@ -44,9 +44,7 @@ def _today_context(request: HttpRequest) -> dict:
         **extras,
         "more_reconnects": len(hidden),
         # Introduction steps first: other people are waiting on those.
-        "overdue": sorted(
-            (i for i in items if i.overdue), key=lambda i: (KIND_ORDER.get(i.kind, 1), i.due_at)
-        ),  # fmt: skip
+        "overdue": sorted((i for i in items if i.overdue), key=_priority),
         "due_today": [i for i in items if not i.overdue and i.due_on == today],
         "this_week": [i for i in items if not i.overdue and i.due_on > today],
         "snoozes": services.SNOOZES,
