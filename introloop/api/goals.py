@@ -70,6 +70,19 @@ class AskIn(Schema):
     result: str = ""
 
 
+class AskPatch(Schema):
+    contact_id: int | None = None
+    kind: str | None = None
+    direction: str | None = None
+    status: str | None = None
+    on: date | None = None
+    follow_up_on: date | None = None
+    intro_id: int | None = None
+    goal_id: int | None = None
+    note: str | None = None
+    result: str | None = None
+
+
 class AskOut(Schema):
     id: int
     contact_id: int
@@ -97,6 +110,17 @@ class ApplicationIn(Schema):
     contact_id: int | None = None
     status: str = "applied"
     notes: str = ""
+
+
+class ApplicationPatch(Schema):
+    company: str | None = None
+    role: str | None = None
+    applied_on: date | None = None
+    source: str | None = None
+    intro_id: int | None = None
+    contact_id: int | None = None
+    status: str | None = None
+    notes: str | None = None
 
 
 class ApplicationOut(Schema):
@@ -203,23 +227,59 @@ def list_asks(request: HttpRequest, contact_id: int | None = None):
     return [_ask_out(a) for a in asks[:500]]
 
 
+ASK_FORM_FIELDS = {"contact_id": "contact", "intro_id": "intro", "goal_id": "goal"}
+
+
+def _save_ask(request: HttpRequest, values: dict, ask: Ask | None) -> tuple[Ask, list[str]]:
+    """Validate API fields with the page's form; 422 names the API's field, not the form's."""
+    today = local_today(request.auth, timezone.now())
+    form_values = {ASK_FORM_FIELDS.get(k, k): v for k, v in values.items() if k != "id"}
+    form = AskForm(request.auth, _data(form_values), instance=ask, today=today)
+    if not form.is_valid():
+        raise _form_errors(form, {v: k for k, v in ASK_FORM_FIELDS.items()})
+    saved = form.save(commit=False)
+    saved.owner = request.auth
+    return services.save_ask(saved)
+
+
+def _require_contact(request: HttpRequest, contact_id: int | None) -> None:
+    # Someone else's contact is a 404 like any other object of theirs, not a form error.
+    mine = Contact.objects.filter(owner=request.auth, id=contact_id)
+    if contact_id is not None and not mine.exists():
+        raise HttpError(404, f"No contact with id {contact_id}.")
+
+
+def _get_ask(request: HttpRequest, ask_id: int) -> Ask:
+    return get_object_or_404(Ask, id=ask_id, owner=request.auth)
+
+
 @router.post("/asks", response={201: AskCreated}, summary="Record an ask or a favour given")
 def create_ask(request: HttpRequest, payload: AskIn):
-    if not Contact.objects.filter(owner=request.auth, id=payload.contact_id).exists():
-        raise HttpError(404, f"No contact with id {payload.contact_id}.")
-    today = local_today(request.auth, timezone.now())
-    values = {"contact": payload.contact_id, "kind": payload.kind, "direction": payload.direction,
-              "status": payload.status, "on": payload.on or today,
-              "follow_up_on": payload.follow_up_on, "intro": payload.intro_id,
-              "goal": payload.goal_id, "note": payload.note, "result": payload.result}  # fmt: skip
-    form = AskForm(request.auth, _data(values), today=today)
-    if not form.is_valid():
-        rename = {"contact": "contact_id", "intro": "intro_id", "goal": "goal_id"}
-        raise _form_errors(form, rename)
-    ask = form.save(commit=False)
-    ask.owner = request.auth
-    ask, warnings = services.save_ask(ask)
+    _require_contact(request, payload.contact_id)
+    values = payload.dict()
+    values["on"] = values["on"] or local_today(request.auth, timezone.now())
+    ask, warnings = _save_ask(request, values, None)
     return Status(201, {**_ask_out(ask), "warnings": warnings})
+
+
+@router.get("/asks/{ask_id}", response=AskOut, summary="One ask or favour")
+def get_ask(request: HttpRequest, ask_id: int):
+    return _ask_out(_get_ask(request, ask_id))
+
+
+@router.patch("/asks/{ask_id}", response=AskCreated, summary="Change some fields, e.g. the status")
+def patch_ask(request: HttpRequest, ask_id: int, payload: AskPatch):
+    ask = _get_ask(request, ask_id)
+    changes = payload.dict(exclude_unset=True)
+    _require_contact(request, changes.get("contact_id"))
+    ask, warnings = _save_ask(request, {**_ask_out(ask), **changes}, ask)
+    return {**_ask_out(ask), "warnings": warnings}
+
+
+@router.delete("/asks/{ask_id}", response={204: None}, summary="Delete an ask or favour")
+def delete_ask(request: HttpRequest, ask_id: int):
+    _get_ask(request, ask_id).delete()
+    return Status(204, None)
 
 
 def _application_out(a: Application) -> dict:
@@ -232,17 +292,47 @@ def list_applications(request: HttpRequest):
     return [_application_out(a) for a in Application.objects.filter(owner=request.auth)[:1000]]
 
 
-@router.post("/applications", response={201: ApplicationOut}, summary="Add an application")
-def create_application(request: HttpRequest, payload: ApplicationIn):
+APPLICATION_FORM_FIELDS = {"contact_id": "contact", "intro_id": "intro"}
+
+
+def _save_application(request: HttpRequest, values: dict, found: Application | None):
     today = local_today(request.auth, timezone.now())
-    values = {"company": payload.company, "role": payload.role,
-              "applied_on": payload.applied_on or today, "source": payload.source,
-              "intro": payload.intro_id, "contact": payload.contact_id, "status": payload.status,
-              "notes": payload.notes}  # fmt: skip
-    form = ApplicationForm(request.auth, _data(values), today=today)
+    form_values = {APPLICATION_FORM_FIELDS.get(k, k): v for k, v in values.items()
+                   if k not in ("id", "interviewed")}  # fmt: skip
+    form = ApplicationForm(request.auth, _data(form_values), instance=found, today=today)
     if not form.is_valid():
-        raise _form_errors(form, {"intro": "intro_id", "contact": "contact_id"})
+        raise _form_errors(form, {v: k for k, v in APPLICATION_FORM_FIELDS.items()})
     application = form.save(commit=False)
     application.owner = request.auth
-    services.save_application(application)
-    return Status(201, _application_out(application))
+    return services.save_application(application)
+
+
+def _get_application(request: HttpRequest, application_id: int) -> Application:
+    return get_object_or_404(Application, id=application_id, owner=request.auth)
+
+
+@router.post("/applications", response={201: ApplicationOut}, summary="Add an application")
+def create_application(request: HttpRequest, payload: ApplicationIn):
+    values = payload.dict()
+    values["applied_on"] = values["applied_on"] or local_today(request.auth, timezone.now())
+    return Status(201, _application_out(_save_application(request, values, None)))
+
+
+@router.get("/applications/{application_id}", response=ApplicationOut, summary="One application")
+def get_application(request: HttpRequest, application_id: int):
+    return _application_out(_get_application(request, application_id))
+
+
+@router.patch(
+    "/applications/{application_id}", response=ApplicationOut, summary="Change some fields"
+)
+def patch_application(request: HttpRequest, application_id: int, payload: ApplicationPatch):
+    found = _get_application(request, application_id)
+    values = {**_application_out(found), **payload.dict(exclude_unset=True)}
+    return _application_out(_save_application(request, values, found))
+
+
+@router.delete("/applications/{application_id}", response={204: None}, summary="Delete one")
+def delete_application(request: HttpRequest, application_id: int):
+    _get_application(request, application_id).delete()
+    return Status(204, None)

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -104,6 +105,25 @@ def need_toggle(request: HttpRequest, need_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def need_delete(request: HttpRequest, need_id: int) -> HttpResponse:
+    need = get_object_or_404(Need, id=need_id, goal__owner=request.user)
+    need.delete()
+    messages.success(request, f"Removed “{need.text}” from the checklist.")
+    return redirect("goals:detail", goal_id=need.goal_id)
+
+
+def _confirm_delete(request: HttpRequest, obj, *, what: str, done_url: str, back_url: str):
+    """GET asks for confirmation; POST deletes. Nothing else hangs off asks or applications."""
+    if request.method == "POST":
+        obj.delete()
+        messages.success(request, f"Deleted {what}.")
+        return redirect(done_url)
+    context = {"what": what, "back_url": back_url, "nav": "goals"}
+    return render(request, "goals/confirm_delete.html", context)
+
+
+@login_required
 def brief_settings(request: HttpRequest) -> HttpResponse:
     brief = services.brief_for(request.user)
     form = BriefForm(request.POST or None, initial={"intro_text": brief.intro_text})
@@ -181,6 +201,16 @@ def ask_edit(request: HttpRequest, ask_id: int) -> HttpResponse:
 
 
 @login_required
+def ask_delete(request: HttpRequest, ask_id: int) -> HttpResponse:
+    ask = get_object_or_404(Ask.objects.select_related("contact"), id=ask_id, owner=request.user)
+    label = "favour" if ask.direction == Ask.Direction.GIVEN else "ask"
+    what = f"the {label} “{ask.get_kind_display().lower()}” with {ask.contact.full_name}"
+    contact_url = reverse("network:detail", args=[ask.contact_id])
+    back = reverse("goals:ask_edit", args=[ask.id])
+    return _confirm_delete(request, ask, what=what, done_url=contact_url, back_url=back)
+
+
+@login_required
 def application_list(request: HttpRequest) -> HttpResponse:
     applications = Application.objects.filter(owner=request.user)
     context = {"applications": applications[:500], "nav": "goals"}
@@ -209,6 +239,15 @@ def application_new(request: HttpRequest) -> HttpResponse:
 def application_edit(request: HttpRequest, application_id: int) -> HttpResponse:
     found = get_object_or_404(Application, id=application_id, owner=request.user)
     return _application_form(request, found)
+
+
+@login_required
+def application_delete(request: HttpRequest, application_id: int) -> HttpResponse:
+    found = get_object_or_404(Application, id=application_id, owner=request.user)
+    what = f"the application for {found.role} at {found.company}"
+    back = reverse("goals:application_edit", args=[found.id])
+    done = reverse("goals:applications")
+    return _confirm_delete(request, found, what=what, done_url=done, back_url=back)
 
 
 @login_required

@@ -94,3 +94,31 @@ def test_applications_remember_interviews_and_referrals(alice_client, alice):
                             "applied_on": "soon", "source": "cold", "status": "applied"})  # fmt: skip
     assert bad.status_code == 200 and "Enter a valid date." in bad.content.decode()
     assert Application.objects.count() == 1
+
+
+def test_deleting_an_ask_asks_first_and_updates_the_balance(alice_client, alice):
+    ann = contact(alice, "Ann Lee")
+    record(alice_client, contact=ann.id, kind="advice", status="done")
+    ask = Ask.objects.get()
+    before = alice_client.get(reverse("network:detail", args=[ann.id])).content.decode()
+    assert "helped you once" in before
+    edit = alice_client.get(reverse("goals:ask_edit", args=[ask.id])).content.decode()
+    assert reverse("goals:ask_delete", args=[ask.id]) in edit
+    confirm = alice_client.get(reverse("goals:ask_delete", args=[ask.id])).content.decode()
+    assert "Delete the ask “advice” with Ann Lee?" in confirm
+    assert Ask.objects.exists()  # GET only asks
+    done = alice_client.post(reverse("goals:ask_delete", args=[ask.id]), follow=True)
+    assert done.redirect_chain[-1][0] == reverse("network:detail", args=[ann.id])
+    assert "helped you once" not in done.content.decode() and not Ask.objects.exists()
+
+
+def test_deleting_an_application(alice_client, alice, bob):
+    mine = Application.objects.create(owner=alice, company="Acme", role="PM",
+                                      applied_on=timezone.now().date())  # fmt: skip
+    theirs = Application.objects.create(owner=bob, company="Acme", role="PM",
+                                        applied_on=timezone.now().date())  # fmt: skip
+    url = reverse("goals:application_delete", args=[theirs.id])
+    assert alice_client.post(url).status_code == 404
+    page = alice_client.post(reverse("goals:application_delete", args=[mine.id]), follow=True)
+    assert "Deleted the application for PM at Acme." in page.content.decode()
+    assert list(Application.objects.all()) == [theirs]

@@ -60,6 +60,10 @@ def test_the_checklist_of_needs(alice_client, alice):
     bad = alice_client.post(reverse("goals:need_add", args=[goal.id]), {"kind": "x", "text": ""},
                             follow=True)  # fmt: skip
     assert "Say what you need" in bad.content.decode()
+    assert alice_client.get(reverse("goals:need_delete", args=[need.id])).status_code == 405
+    removed = alice_client.post(reverse("goals:need_delete", args=[need.id]), follow=True)
+    assert "Removed “How product teams there are organised”" in removed.content.decode()
+    assert not Need.objects.exists() and Goal.objects.exists()
 
 
 def test_the_brief_says_openly_what_the_seeker_is_looking_for(alice_client, alice):

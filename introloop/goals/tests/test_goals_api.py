@@ -77,3 +77,39 @@ def test_applications(alice_api):
     bad = alice_api.post("/api/v1/applications", json={"company": "X", "role": "Y",
                          "source": "nepotism"})  # fmt: skip
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "source"
+
+
+def test_asks_can_be_read_changed_and_deleted(alice_api, alice, bob):
+    ann = contact(alice, "Ann Lee")
+    created = alice_api.post("/api/v1/asks", json={"contact_id": ann.id, "kind": "referral",
+                             "on": "2026-11-01", "follow_up_on": "2026-11-08"}).json()  # fmt: skip
+    url = f"/api/v1/asks/{created['id']}"
+    changed = alice_api.patch(url, json={"status": "done", "result": "Referred to Acme"})
+    assert changed.status_code == 200
+    assert changed.json() | {"warnings": None} == created | {
+        "status": "done", "result": "Referred to Acme", "warnings": None}  # fmt: skip
+    assert alice_api.get(url).json()["status"] == "done"
+
+    bad = alice_api.patch(url, json={"follow_up_on": "2026-10-01"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "follow_up_on"
+    theirs = contact(bob, "Private")
+    assert alice_api.patch(url, json={"contact_id": theirs.id}).status_code == 404
+    assert alice_api.get(url).json()["contact_id"] == ann.id  # nothing half-changed
+
+    assert alice_api.delete(url).status_code == 204
+    assert alice_api.get(url).status_code == 404
+    assert alice_api.get(f"/api/v1/contacts/{ann.id}").json()["reciprocity"]["received"] == 0
+
+
+def test_applications_can_be_changed_and_deleted(alice_api):
+    created = alice_api.post("/api/v1/applications", json={"company": "Acme", "role": "PM",
+                             "applied_on": "2026-11-01"}).json()  # fmt: skip
+    url = f"/api/v1/applications/{created['id']}"
+    moved = alice_api.patch(url, json={"status": "interviewing"}).json()
+    assert moved["status"] == "interviewing" and moved["interviewed"] is True
+    rejected = alice_api.patch(url, json={"status": "rejected"}).json()
+    assert rejected["interviewed"] is True  # the interview still counts
+    bad = alice_api.patch(url, json={"applied_on": "yesterday"})
+    assert bad.status_code == 422
+    assert alice_api.delete(url).status_code == 204
+    assert alice_api.get("/api/v1/applications").json() == []
