@@ -2,6 +2,7 @@
 
 from datetime import datetime, time
 
+from introloop.lookups import any_of
 from introloop.reminders.due import DueItem, url_template
 
 from .models import Ask
@@ -11,7 +12,7 @@ from .services import followed_up
 def ask_items(users: dict, now: datetime, until: dict, drafts: bool, intros=None) -> dict:
     latest = max(until.values()).date()
     asks = Ask.objects.filter(
-        owner__in=list(users), status=Ask.Status.ASKED, follow_up_on__lte=latest
+        any_of("owner_id", users), status=Ask.Status.ASKED, follow_up_on__lte=latest
     ).select_related("contact")
     contact_url = url_template("network:detail")
     found: dict[int, list[DueItem]] = {}

@@ -15,6 +15,7 @@ from introloop.accounts.models import User
 from introloop.intros import lifecycle, messages
 from introloop.intros.models import Intro, Role
 from introloop.intros.queries import target_for
+from introloop.lookups import any_of
 from introloop.network.models import Contact
 
 from .models import Snooze
@@ -81,7 +82,9 @@ def _intro_items(
     if intros is None:
         ids = list(users)
         intros = Intro.objects.filter(next_due_at__lte=latest).filter(
-            Q(seeker_user__in=ids) | Q(connector_user__in=ids) | Q(target_user__in=ids)
+            Q(any_of("seeker_user_id", ids))
+            | Q(any_of("connector_user_id", ids))
+            | Q(any_of("target_user_id", ids))
         )
     intro_url = url_template("intros:detail")
     found: dict[int, list[DueItem]] = {}
@@ -128,7 +131,7 @@ def _contact_items(
     users: dict[int, User], now: datetime, until: dict[int, datetime], drafts: bool, intros=None
 ):
     latest = max(until.values()).date()
-    contacts = Contact.objects.filter(owner__in=list(users), reconnect_due_on__lte=latest).only(
+    contacts = Contact.objects.filter(any_of("owner_id", users), reconnect_due_on__lte=latest).only(
         "id", "owner_id", "full_name", "given_name", "company", "reconnect_due_on",
         "keep_in_touch_days",
     ).prefetch_related("emails")  # fmt: skip
@@ -193,7 +196,7 @@ def due_items(
         until_of = {
             (user_id, key): moment
             for user_id, key, moment in Snooze.objects.filter(
-                user__in=list(by_id), until__gt=now
+                any_of("user_id", by_id), until__gt=now
             ).values_list("user_id", "key", "until")
         }
         for user_id, items in result.items():

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import make_msgid
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils.html import escape
 
 from introloop.accounts.models import User
@@ -26,6 +27,7 @@ from introloop.intros import lifecycle
 from introloop.intros.lifecycle import lower_first
 from introloop.intros.models import ActionLink, Intro, Role, State
 from introloop.intros.services import SEEKER_LINKS, make_link
+from introloop.lookups import any_of
 from introloop.network.models import Contact
 from introloop.outbox.models import Message
 
@@ -143,20 +145,24 @@ def _digest_candidates(
     user_ids: set[int], now: datetime, intros_of: dict[int, list[Intro]]
 ) -> list[Candidate]:
     candidates = []
+    defaults = NotificationSettings()
     ids = sorted(user_ids)
     for start in range(0, len(ids), USER_CHUNK):
         chunk = ids[start : start + USER_CHUNK]
-        users = list(
-            User.objects.filter(id__in=chunk, is_active=True).only(
-                "id", "email", "name", "time_zone"
+        # Each user's digest settings come with them (a LEFT JOIN); no row means the defaults.
+        users = (
+            User.objects.filter(any_of("id", chunk), is_active=True)
+            .annotate(
+                digest_on=F("notification_settings__digest_enabled"),
+                digest_hour=F("notification_settings__digest_hour"),
             )
+            .only("id", "email", "name", "time_zone")
         )
-        prefs = {s.user_id: s for s in NotificationSettings.objects.filter(user__in=chunk)}
         ready = []
         for user in users:
-            pref = prefs.get(user.id) or NotificationSettings(user=user)
-            local = now.astimezone(user.zone)
-            if pref.digest_enabled and local.hour >= pref.digest_hour:
+            enabled = defaults.digest_enabled if user.digest_on is None else user.digest_on
+            hour = defaults.digest_hour if user.digest_hour is None else user.digest_hour
+            if enabled and now.astimezone(user.zone).hour >= hour:
                 ready.append(user)
         theirs = {i.id: i for user in ready for i in intros_of.get(user.id, [])}
         items = due_items(ready, now, days_ahead=0, drafts=False, intros=list(theirs.values()))
@@ -246,7 +252,7 @@ def _nudge_candidates(intros: list[Intro], now: datetime) -> list[Candidate]:
 
 def _nudge_history(intro_ids: list[int]) -> list[dict]:
     """Nudges already queued per (recipient, item, step, due date): how many, the last when."""
-    rows = Reminder.objects.filter(intro_id__in=intro_ids, kind="nudge").values_list(
+    rows = Reminder.objects.filter(any_of("intro_id", intro_ids), kind="nudge").values_list(
         "key", "created_at"
     )
     grouped: dict[str, dict] = {}
@@ -302,13 +308,13 @@ def _outcome(intro: Intro):
 
 
 def _opted_out(emails: set[str], kind: str) -> set[str]:
-    rows = EmailOptOut.objects.filter(email__in=emails, kind=kind)
+    rows = EmailOptOut.objects.filter(any_of("email", emails), kind=kind)
     return set(rows.values_list("email", flat=True))
 
 
 def _connector_prefs(intros: list[Intro]) -> dict[int, NotificationSettings]:
     ids = {i.connector_user_id for i in intros if i.connector_user_id}
-    return {s.user_id: s for s in NotificationSettings.objects.filter(user__in=ids)}
+    return {s.user_id: s for s in NotificationSettings.objects.filter(any_of("user_id", ids))}
 
 
 def _escalation_candidates(intros: list[Intro], now: datetime) -> list[Candidate]:
@@ -509,7 +515,7 @@ def _sweep(now: datetime, dry_run: bool, batch_size: int, on_batch) -> Summary:
     summary = Summary(due=due, candidates=candidates)
     if dry_run:
         existing = set(
-            Reminder.objects.filter(key__in=[c.key for c in candidates]).values_list(
+            Reminder.objects.filter(any_of("key", [c.key for c in candidates])).values_list(
                 "key", flat=True
             )
         )
