@@ -93,6 +93,7 @@ def test_sharing_the_brief_at_an_unguessable_link_and_revoking_it(alice_client, 
     page = Client().get(url).content.decode()
     assert "Alice Archer is looking for their next role" in page
     assert "Eight years in data engineering." in page
+    assert '<meta name="robots" content="noindex, nofollow">' in page  # kept out of search engines
 
     alice_client.post(reverse("goals:brief"), {"action": "new_address"})
     assert Client().get(url).status_code == 404
