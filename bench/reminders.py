@@ -528,7 +528,7 @@ def report(results: dict, total: float) -> None:
         f"without ANALYZE. The same {DUE:,} due rows (and {OUTCOMES} loops closed this fortnight) "
         f"sit among the first {SMALL:,}; the other introductions are over or due in more than "
         "two days. A sweep finds its work through the index on the next due date, composes "
-        "each email and queues it in the outbox with its dedupe key, in batches of 500, each "
+        "each email and queues it in the outbox with its dedupe key, in batches of 2,000, each "
         "one transaction (SMTP delivery is not part of it). The floor is the first query of "
         "the sweep alone, its rows fetched with the database driver's own cursor; the rest of "
         "the sweep's time is Python: building model instances, grouping due items per user, "

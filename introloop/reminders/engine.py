@@ -495,7 +495,7 @@ def sweep(
     now: datetime,
     *,
     dry_run: bool = False,
-    batch_size: int = 500,
+    batch_size: int = 2000,
     on_batch: Callable[[int], None] | None = None,
 ) -> Summary:
     """One sweep as of `now`: queue every reminder that is due and not queued yet."""

@@ -60,8 +60,14 @@ class Reminder(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
     )
+    # No index of its own: reminders_intro_kind_idx starts with it.
     intro = models.ForeignKey(
-        "intros.Intro", null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+        "intros.Intro",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        db_index=False,
     )
     created_at = models.DateTimeField(default=timezone.now)
 
