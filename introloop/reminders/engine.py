@@ -267,6 +267,20 @@ def _nudge_history(intro_ids: list[int]) -> list[dict]:
 # --- Escalations and outcomes to connectors --------------------------------------------------
 
 
+def _to_connector(intro: Intro, kind: str, what: str, subject: str, body: str) -> Email:
+    """An email to the connector, with the one-click stop for this kind of email."""
+    url = unsubscribe_url(intro.connector_email, kind, intro.connector_user_id)
+    foot_text, foot_html, headers = _footer(url, what)
+    return Email(
+        to=intro.connector_email,
+        subject=subject,
+        text=body + foot_text,
+        html=_paragraphs_html(body) + foot_html,
+        headers=headers,
+        user_id=intro.connector_user_id,
+    )
+
+
 def _escalation(intro: Intro, step: lifecycle.NextStep, days_late: int):
     def compose(now: datetime, links: list) -> Email:
         what = "write to" if step.step == "reach_out" else "tell you what came of"
@@ -278,14 +292,9 @@ def _escalation(intro: Intro, step: lifecycle.NextStep, days_late: int):
                 f"{step.due_at:%-d %b} and is {days_late} days late. The introduction is "
                 f"{intro.get_state_display().lower()}.\n\nIf you'd like to nudge them, "
                 f"something like this could do:\n\n{note}")  # fmt: skip
-        url = unsubscribe_url(intro.connector_email, "escalation", intro.connector_user_id)
-        foot_text, foot_html, headers = _footer(url, "heads-ups about introductions you made")
-        return Email(
-            to=intro.connector_email,
-            subject=f"{intro.seeker_name} is {days_late} days late with {intro.target_name}",
-            text=body + foot_text, html=_paragraphs_html(body) + foot_html, headers=headers,
-            user_id=intro.connector_user_id,
-        )  # fmt: skip
+        subject = f"{intro.seeker_name} is {days_late} days late with {intro.target_name}"
+        return _to_connector(intro, "escalation", "heads-ups about introductions you made",
+                             subject, body)  # fmt: skip
 
     return compose
 
@@ -295,14 +304,9 @@ def _outcome(intro: Intro):
         body = (f"Hello {intro.connector_name.split()[0]},\n\n{intro.seeker_name} closed the loop "
                 f"on your introduction to {intro.target_name}:\n\n{intro.outcome}\n\nThank you "
                 "for making it.")  # fmt: skip
-        url = unsubscribe_url(intro.connector_email, "outcome", intro.connector_user_id)
-        foot_text, foot_html, headers = _footer(url, "outcomes of introductions you made")
-        return Email(
-            to=intro.connector_email,
-            subject=f"What came of introducing {intro.seeker_name} to {intro.target_name}",
-            text=body + foot_text, html=_paragraphs_html(body) + foot_html, headers=headers,
-            user_id=intro.connector_user_id,
-        )  # fmt: skip
+        subject = f"What came of introducing {intro.seeker_name} to {intro.target_name}"
+        return _to_connector(intro, "outcome", "outcomes of introductions you made", subject,
+                             body)  # fmt: skip
 
     return compose
 
