@@ -72,8 +72,8 @@ from django.db.models import Count  # noqa: E402
 
 from introloop.intros import lifecycle  # noqa: E402
 from introloop.intros.models import Intro  # noqa: E402
-from introloop.reminders.engine import sweep  # noqa: E402
 from introloop.reminders.models import Reminder  # noqa: E402
+from introloop.reminders.sweep import sweep  # noqa: E402
 
 GIVEN = ["Ada", "Ben", "Chloé", "Dev", "Elena", "Farah", "Grace", "Hugo", "Ines", "Jonas",
          "Kofi", "Lena", "Mateo", "Nadia", "Olu", "Priya"]  # fmt: skip

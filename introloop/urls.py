@@ -9,6 +9,7 @@ urlpatterns = [
     path("today/", reminder_views.today, name="today"),
     path("", include("introloop.accounts.urls")),
     path("", include("introloop.network.urls")),
+    path("", include("introloop.timeline.urls")),
     path("", include("introloop.intros.urls")),
     path("", include("introloop.reminders.urls")),
     path("", include("introloop.goals.urls")),

@@ -9,7 +9,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.urls import reverse
 
-from introloop.outbox.services import queue_templated_message
+from introloop.outbox.services import queue_email
 
 from . import throttle
 from .models import User, normalize_email, time_zone_choices
@@ -128,8 +128,8 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        queue_templated_message(
-            "accounts/email/password_reset",
+        queue_email(
+            "accounts/password_reset",
             {
                 "user": context["user"],
                 "reset_url": settings.SITE_URL

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from introloop.outbox.services import queue_templated_message
+from introloop.outbox.services import queue_email
 
 from .models import ApiToken, User, hash_token
 from .signals import email_verified
@@ -36,8 +36,8 @@ def verification_path(user: User) -> str:
 
 
 def queue_verification_email(user: User, now: datetime) -> None:
-    queue_templated_message(
-        "accounts/email/verify",
+    queue_email(
+        "accounts/verify",
         {"user": user, "verify_url": absolute_url(verification_path(user))},
         to=[user.email],
         user=user,

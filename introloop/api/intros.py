@@ -1,6 +1,7 @@
 """/api/v1/intros: log introductions, read them from your side, record their steps."""
 
 from datetime import datetime
+from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -10,6 +11,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field, field_validator
 
+from introloop import access
 from introloop.intros import lifecycle, queries, services
 from introloop.intros.models import ENDED_STATES, Intro, State
 
@@ -25,7 +27,10 @@ class IntroIn(Schema):
     target_email: str
     purpose: str = Field(min_length=1, max_length=2000)
     double_opt_in: bool = True
-    introduced_at: datetime | None = None
+    # Where it stands: just requested, already introduced, or already met; since `at`.
+    start: Literal["requested", "introduced", "met"] | None = None
+    at: datetime | None = None
+    introduced_at: datetime | None = None  # the same as start=introduced with at=…
     parent_id: int | None = None
 
     @field_validator("connector_email", "seeker_email", "target_email")
@@ -48,6 +53,7 @@ class IntroIn(Schema):
 class StepOut(Schema):
     step: str
     owner: str
+    completed_by: str  # the event that records it
     due_at: datetime
     overdue: bool
 
@@ -127,9 +133,14 @@ class FollowThroughAll(Schema):
     seekers_i_introduced: list[FollowThroughOut]
 
 
+class SendIn(Schema):
+    # "ask" or "introduction"; checked after the introduction, so that someone else's is a 404
+    what: str = ""
+
+
 def intro_out(intro: Intro, user, now: datetime, with_history: bool = True) -> dict:
-    roles = queries.roles_for(intro, user)
-    target = queries.target_for(intro, roles)
+    roles = access.roles_of(intro, user)
+    target = access.target_shown(intro, roles)
     events = list(intro.events.all()) if with_history else []
     return {
         "id": intro.id,
@@ -147,7 +158,13 @@ def intro_out(intro: Intro, user, now: datetime, with_history: bool = True) -> d
         "outcome": intro.outcome,
         "is_open": intro.state not in ENDED_STATES,
         "next_steps": [
-            {"step": s.step, "owner": s.owner, "due_at": s.due_at, "overdue": s.overdue(now)}
+            {
+                "step": s.step,
+                "owner": s.owner,
+                "completed_by": s.kind.completed_by,
+                "due_at": s.due_at,
+                "overdue": s.overdue(now),
+            }
             for s in lifecycle.next_steps(intro)
         ],
         "history": [
@@ -166,24 +183,24 @@ def intro_out(intro: Intro, user, now: datetime, with_history: bool = True) -> d
 
 
 def _get(request: HttpRequest, intro_id: int) -> Intro:
-    intro = queries.get_visible(request.auth, intro_id)
-    if intro is None:
-        raise HttpError(404, "Not found.")
-    return intro
+    return queries.get_visible(request.auth, intro_id)
 
 
 @router.post("/intros", response={201: IntroCreated}, summary="Log an introduction")
 def create_intro(request: HttpRequest, payload: IntroIn):
-    """You must be one of the three people (by your account's email). With `introduced_at`
-    the introduction starts as already made; otherwise as requested."""
+    """You must be one of the three people (by your account's email). `start` says where it
+    stands (`requested`, the default, `introduced` or `met`) and `at` since when; double opt-in
+    applies only to a requested introduction. `introduced_at` is short for
+    `start=introduced` with that `at`."""
+    start = payload.start or ("introduced" if payload.introduced_at else "requested")
     new = services.NewIntro(
         connector=services.Party(payload.connector_name, payload.connector_email),
         seeker=services.Party(payload.seeker_name, payload.seeker_email),
         target=services.Party(payload.target_name, payload.target_email),
         purpose=payload.purpose,
-        double_opt_in=payload.double_opt_in and payload.introduced_at is None,
-        start="introduced" if payload.introduced_at else "requested",
-        at=payload.introduced_at,
+        double_opt_in=payload.double_opt_in,
+        start=start,
+        at=payload.at or payload.introduced_at,
         parent_id=payload.parent_id,
     )
     now = timezone.now()
@@ -209,14 +226,19 @@ def list_intros(
     intros = queries.intros_for(request.auth, role, state, now)
     items = [
         {
-            "id": i.id, "state": i.state, "seeker_name": i.seeker_name,
-            "target_name": queries.target_for(i, {role}).name,
-            "connector_name": i.connector_name, "purpose": i.purpose,
-            "next_step": i.next_step, "next_owner": i.next_owner, "next_due_at": i.next_due_at,
+            "id": i.id,
+            "state": i.state,
+            "seeker_name": i.seeker_name,
+            "target_name": access.target_shown(i, {role}).name,
+            "connector_name": i.connector_name,
+            "purpose": i.purpose,
+            "next_step": i.next_step,
+            "next_owner": i.next_owner,
+            "next_due_at": i.next_due_at,
             "overdue": bool(i.next_due_at and i.next_due_at < now),
         }
         for i in intros[offset : offset + limit]
-    ]  # fmt: skip
+    ]
     return {"items": items, "count": intros.count()}
 
 
@@ -233,14 +255,15 @@ def get_intro(request: HttpRequest, intro_id: int):
 def record_event(request: HttpRequest, intro_id: int, payload: EventIn):
     intro = _get(request, intro_id)
     if payload.type not in lifecycle.TRANSITIONS:
-        raise HttpError(422, f"Unknown step {payload.type!r}; one of "
-                             f"{', '.join(lifecycle.TRANSITIONS)}.")  # fmt: skip
+        raise HttpError(
+            422, f"Unknown step {payload.type!r}; one of {', '.join(lifecycle.TRANSITIONS)}."
+        )
     now = timezone.now()
     try:
         intro = lifecycle.record_event(
             intro.id,
             payload.type,
-            roles=queries.roles_for(intro, request.auth),
+            roles=access.roles_of(intro, request.auth),
             now=now,
             at=payload.at,
             actor_user=request.auth,
@@ -254,10 +277,32 @@ def record_event(request: HttpRequest, intro_id: int, payload: EventIn):
     return intro_out(intro, request.auth, now)
 
 
+@router.post(
+    "/intros/{intro_id}/send",
+    response={200: IntroOut, 409: dict},
+    summary="Have the app email the target the opt-in question, or the introduction itself",
+)
+def send(request: HttpRequest, intro_id: int, payload: SendIn):
+    """The connector's emails, sent by the app: `ask` emails the target whether they are
+    happy to be introduced (and records `asked`); `introduction` emails the seeker and the
+    target together (and records `introduced`). 409 when the step does not fit now."""
+    intro = _get(request, intro_id)
+    now = timezone.now()
+    send = {"ask": services.send_opt_in_request, "introduction": services.send_introduction}
+    if payload.what not in send:
+        raise HttpError(422, "what: one of “ask” or “introduction”.")
+    try:
+        intro = send[payload.what](intro, request.auth, now)
+    except lifecycle.StepRefused as refused:
+        return Status(409, {"detail": str(refused)})
+    return intro_out(intro, request.auth, now)
+
+
 @router.get("/me/follow-through", response=FollowThroughAll, summary="Follow-through records")
 def follow_through(request: HttpRequest):
-    own = queries.follow_through(Intro.objects.filter(seeker_user=request.auth))
+    now = timezone.now()
+    own = queries.follow_through(queries.intros_for(request.auth, "seeker", "all", now))
     others = queries.follow_through(
-        Intro.objects.filter(connector_user=request.auth).exclude(seeker_user=request.auth)
+        queries.intros_for(request.auth, "connector", "all", now).exclude(seeker_user=request.auth)
     )
     return {"as_seeker": own[0] if own else None, "seekers_i_introduced": others}

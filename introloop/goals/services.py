@@ -165,3 +165,8 @@ def save_application(application: Application) -> Application:
         application.source = Application.Source.REFERRAL
     application.save()
     return application
+
+
+def stop_weekly_summary(user) -> None:
+    """The one-click unsubscribe from the weekly summary's footer."""
+    Targets.objects.update_or_create(user=user, defaults={"weekly_summary": False})

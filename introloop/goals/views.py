@@ -186,7 +186,7 @@ def _ask_form(request: HttpRequest, ask: Ask | None) -> HttpResponse:
         for warning in warnings:
             messages.warning(request, warning)
         messages.success(request, "Saved.")
-        return redirect("network:detail", contact_id=saved.contact_id)
+        return redirect("timeline:contact", contact_id=saved.contact_id)
     return render(request, "goals/ask_form.html", {"form": form, "ask": ask, "nav": "goals"})
 
 
@@ -205,7 +205,7 @@ def ask_delete(request: HttpRequest, ask_id: int) -> HttpResponse:
     ask = get_object_or_404(Ask.objects.select_related("contact"), id=ask_id, owner=request.user)
     label = "favour" if ask.direction == Ask.Direction.GIVEN else "ask"
     what = f"the {label} “{ask.get_kind_display().lower()}” with {ask.contact.full_name}"
-    contact_url = reverse("network:detail", args=[ask.contact_id])
+    contact_url = reverse("timeline:contact", args=[ask.contact_id])
     back = reverse("goals:ask_edit", args=[ask.id])
     return _confirm_delete(request, ask, what=what, done_url=contact_url, back_url=back)
 

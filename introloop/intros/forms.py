@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from .lifecycle import STARTS, TRANSITIONS
 from .messages import DEFAULTS
-from .models import RULE_FIELDS, IntroSettings, Role
+from .models import RULE_FIELDS, IntroSettings
 from .services import NewIntro, Party
 
 ROLE_CHOICES = [
@@ -94,7 +94,7 @@ class NewIntroForm(forms.Form):
             seeker=parties["seeker"],
             target=Party(data["target_name"], data["target_email"]),
             purpose=data["purpose"],
-            double_opt_in=data["double_opt_in"] and data["start"] == "requested",
+            double_opt_in=data["double_opt_in"],
             start=data["start"],
             at=at,
         )
@@ -147,6 +147,3 @@ class MessageTemplateForm(forms.Form):
     )
     subject = forms.CharField(max_length=200)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=5000)
-
-
-ROLE_LABELS = dict(Role.choices)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import DEFAULT_RULES, ENDED_STATES, EventType, Intro, IntroEvent, Role, State
+from .steps import STEPS, Step
 
 S, R = State, Role
 AFTER_INTRO = {S.INTRODUCED, S.REACHED_OUT, S.SCHEDULED, S.MET, S.THANKED}
@@ -62,33 +63,6 @@ TRANSITIONS: dict[str, Transition] = {
 # The first event of an introduction logged from a given point.
 STARTS = {"requested": S.REQUESTED, "introduced": S.INTRODUCED, "met": S.MET}
 
-# Which event completes which step (for on-time tracking).
-COMPLETES = {
-    "ask_target": {"asked", "introduced"},
-    "introduce": {"introduced"},
-    "answer": {"accepted", "declined"},
-    "reach_out": {"reached_out", "met", "scheduled"},
-    "follow_up": {"followed_up", "met", "scheduled"},
-    "meet": {"met"},
-    "thank": {"thanked"},
-    "close_loop": {"loop_closed"},
-}
-STEP_TITLES = {
-    "ask_target": "Ask {target} whether they are happy to be introduced",
-    "introduce": "Introduce {seeker} to {target}",
-    "answer": "Answer whether you are happy to talk to {seeker}",
-    "reach_out": "Write to {target}",
-    "follow_up": "Follow up with {target}",
-    "meet": "Have the conversation with {target}",
-    "thank": "Thank {target}",
-    "close_loop": "Tell {connector} what came of it",
-}
-
-
-def lower_first(text: str) -> str:
-    """ "Write to Tom Hale" -> "write to Tom Hale", for use inside a sentence."""
-    return text[:1].lower() + text[1:]
-
 
 class StepRefused(Exception):
     """The event makes no sense now; the message says why, for the person who tried."""
@@ -103,11 +77,13 @@ class NextStep:
     def overdue(self, now: datetime) -> bool:
         return now > self.due_at
 
+    @property
+    def kind(self) -> Step:
+        return STEPS[self.step]
+
     def title(self, intro: Intro, target_name: str | None = None) -> str:
-        return STEP_TITLES[self.step].format(
-            seeker=intro.seeker_name,
-            target=target_name or intro.target_name,
-            connector=intro.connector_name,
+        return self.kind.title_for(
+            intro.seeker_name, target_name or intro.target_name, intro.connector_name
         )
 
 
@@ -115,40 +91,35 @@ def _days(intro: Intro, rule: str) -> timedelta:
     return timedelta(days=(intro.rules or {}).get(rule, DEFAULT_RULES[rule]))
 
 
+def _due(step: str, at: datetime) -> NextStep:
+    return NextStep(step, STEPS[step].owner, at)
+
+
 def next_steps(intro: Intro) -> list[NextStep]:
     """What is due now, most urgent first; empty once the introduction has ended."""
     s, steps = intro.state, []
     if s == S.REQUESTED:
         step = "ask_target" if intro.double_opt_in else "introduce"
-        steps.append(
-            NextStep(step, R.CONNECTOR, intro.requested_at + _days(intro, "connector_days"))
-        )
+        steps.append(_due(step, intro.requested_at + _days(intro, "connector_days")))
     elif s == S.ASKED:
-        steps.append(NextStep("answer", R.TARGET, intro.asked_at + _days(intro, "answer_days")))
+        steps.append(_due("answer", intro.asked_at + _days(intro, "answer_days")))
     elif s == S.ACCEPTED:
-        due = intro.answered_at + _days(intro, "connector_days")
-        steps.append(NextStep("introduce", R.CONNECTOR, due))
+        steps.append(_due("introduce", intro.answered_at + _days(intro, "connector_days")))
     elif s == S.INTRODUCED:
-        due = intro.introduced_at + _days(intro, "reach_out_days")
-        steps.append(NextStep("reach_out", R.SEEKER, due))
+        steps.append(_due("reach_out", intro.introduced_at + _days(intro, "reach_out_days")))
     elif s == S.REACHED_OUT:
         last = intro.last_follow_up_at or intro.reached_out_at
         if intro.follow_ups < 2:
-            steps.append(NextStep("follow_up", R.SEEKER, last + _days(intro, "follow_up_days")))
+            steps.append(_due("follow_up", last + _days(intro, "follow_up_days")))
         else:
             # Followed up twice without an answer: time to tell the connector.
-            steps.append(NextStep("close_loop", R.SEEKER, last + _days(intro, "close_loop_days")))
+            steps.append(_due("close_loop", last + _days(intro, "close_loop_days")))
     elif s == S.SCHEDULED:
-        steps.append(NextStep("meet", R.SEEKER, intro.scheduled_for + timedelta(days=1)))
-    elif s == S.MET:
-        steps.append(NextStep("thank", R.SEEKER, intro.met_at + _days(intro, "thank_days")))
-        steps.append(
-            NextStep("close_loop", R.SEEKER, intro.met_at + _days(intro, "close_loop_days"))
-        )
-    elif s == S.THANKED:
-        steps.append(
-            NextStep("close_loop", R.SEEKER, intro.met_at + _days(intro, "close_loop_days"))
-        )
+        steps.append(_due("meet", intro.scheduled_for + timedelta(days=1)))
+    elif s in (S.MET, S.THANKED):
+        if s == S.MET:
+            steps.append(_due("thank", intro.met_at + _days(intro, "thank_days")))
+        steps.append(_due("close_loop", intro.met_at + _days(intro, "close_loop_days")))
     return sorted(steps, key=lambda step: step.due_at)
 
 
@@ -258,7 +229,7 @@ def record_event(
             raise StepRefused("Say what came of it: that is what the connector wants to hear.")
         intro.outcome = outcome.strip()
 
-    done = next((s for s in next_steps(intro) if event in COMPLETES[s.step]), None)
+    done = next((s for s in next_steps(intro) if event in s.kind.completing_events), None)
     if transition.stamp:
         setattr(intro, transition.stamp, at)
     if event == "followed_up":

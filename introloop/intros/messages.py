@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from .models import Intro, MessageTemplate
+from .steps import STEPS
 
 PLACEHOLDERS = {
     "seeker": "the seeker's full name",
@@ -79,16 +80,6 @@ DEFAULTS: dict[str, tuple[str, str, str]] = {
     ),
 }
 
-# Which draft goes with which next step, and to whom it is written.
-STEP_DRAFTS = {
-    "ask_target": ("connector_ask", "target"),
-    "introduce": ("connector_introduce", "both"),
-    "reach_out": ("seeker_reach_out", "target"),
-    "follow_up": ("seeker_follow_up", "target"),
-    "thank": ("seeker_thank", "target"),
-    "close_loop": ("seeker_close_loop", "connector"),
-}
-
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -154,9 +145,10 @@ def draft_for_step(
     step: str, intro: Intro, user, target_email_visible: bool, preloaded=None
 ) -> Draft | None:
     """The message that goes with a next step, addressed as far as the viewer may see."""
-    if step not in STEP_DRAFTS:
+    kind = STEPS[step]
+    if kind.draft is None:
         return None
-    key, recipient = STEP_DRAFTS[step]
+    key, recipient = kind.draft, kind.draft_to
     if recipient == "both":
         to = [intro.seeker_email, intro.target_email]
     elif recipient == "target":

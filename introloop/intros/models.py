@@ -62,6 +62,10 @@ class Role(models.TextChoices):
     TARGET = "target", "Target"
 
 
+# Role.values is computed on every access; hot loops read this instead.
+ROLES: tuple[str, ...] = tuple(Role.values)
+
+
 class Intro(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intros_created"
@@ -153,16 +157,9 @@ class Intro(models.Model):
     def party(self, role: str) -> tuple[str, str]:
         return getattr(self, f"{role}_name"), getattr(self, f"{role}_email")
 
-    def roles_of(self, user) -> list[str]:
-        """The parts `user` plays in this introduction (one person can play two)."""
-        roles = [r for r in Role.values if getattr(self, f"{r}_user_id") == user.pk]
-        if not roles and self.created_by_id == user.pk:
-            roles = [self.creator_role]
-        return roles
-
     @property
     def creator_role(self) -> str:
-        for role in Role.values:
+        for role in ROLES:
             if getattr(self, f"{role}_email") == self.created_by.email:
                 return role
         return Role.CONNECTOR
@@ -170,6 +167,15 @@ class Intro(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state not in ENDED_STATES
+
+    @property
+    def target_declined(self) -> bool:
+        return self.state == State.DECLINED
+
+    @property
+    def target_agreed(self) -> bool:
+        """Whether the target said yes, or was introduced without being asked first."""
+        return self.state not in (State.REQUESTED, State.ASKED, State.DECLINED)
 
 
 ENDED_STATES = {State.DECLINED, State.WITHDRAWN, State.DROPPED, State.LOOP_CLOSED}

@@ -6,12 +6,11 @@ from datetime import datetime
 
 from django.db.models import Count, F, Max, Q, QuerySet
 
+from introloop import access
 from introloop.accounts.models import User
 from introloop.network.queries import TimelineEntry
 
-from . import lifecycle
 from .models import ENDED_STATES, Intro, IntroEvent, Role, State
-from .services import visible_intros
 
 LIST_FILTERS = {
     "open": "Open",
@@ -26,7 +25,7 @@ def intros_for(user: User, role: str, state: str, now: datetime) -> QuerySet[Int
 
     Whether each is overdue is a comparison on the stored next due date, in the query.
     """
-    intros = Intro.objects.filter(**{f"{role}_user": user})
+    intros = access.scope(Intro.objects.filter(**{f"{role}_user": user}), user)
     if state == "open":
         intros = intros.exclude(state__in=ENDED_STATES)
     elif state == "overdue":
@@ -47,34 +46,11 @@ LIST_FIELDS = (
 )  # fmt: skip
 
 
-@dataclass
-class TargetShown:
-    name: str
-    email: str  # "" when the viewer may not see it yet
-
-
-def target_for(intro: Intro, roles: set[str]) -> TargetShown:
-    """What of the target a viewer may see.
-
-    With double opt-in, a seeker sees the target's address only once they accepted, and a
-    declined target's details never; unless the seeker brought the target themselves.
-    """
-    seeker_only = roles == {Role.SEEKER} and intro.created_by_id != intro.seeker_user_id
-    if not seeker_only or not intro.double_opt_in:
-        return TargetShown(intro.target_name, intro.target_email)
-    if intro.state == State.DECLINED:
-        return TargetShown("the person you hoped to meet", "")
-    if intro.state in (State.REQUESTED, State.ASKED):
-        return TargetShown(intro.target_name, "")
-    return TargetShown(intro.target_name, intro.target_email)
-
-
-def roles_for(intro: Intro, user: User) -> set[str]:
-    return set(intro.roles_of(user))
-
-
-def get_visible(user: User, intro_id: int) -> Intro | None:
-    return visible_intros(user).select_related("parent", "created_by").filter(pk=intro_id).first()
+def get_visible(user: User, intro_id: int) -> Intro:
+    """One introduction `user` takes part in, or Http404."""
+    return access.get_or_404(
+        Intro.objects.select_related("parent", "created_by"), user, pk=intro_id
+    )
 
 
 def chain(intro: Intro) -> list[Intro]:
@@ -143,11 +119,7 @@ def follow_through(intros: QuerySet[Intro]) -> list[FollowThrough]:
     return sorted(records, key=lambda r: (-r.introductions, r.seeker_name))
 
 
-def next_steps_for(intro: Intro) -> list[lifecycle.NextStep]:
-    return lifecycle.next_steps(intro)
-
-
-def contact_timeline(contact) -> list:
+def contact_timeline(contact) -> list[TimelineEntry]:
     """The introductions a contact took part in, for their timeline on the contact page."""
     intros = Intro.objects.filter(created_by_id=contact.owner_id).filter(
         Q(target_contact=contact) | Q(seeker_contact=contact) | Q(connector_contact=contact)

@@ -6,10 +6,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import lifecycle, queries, services
+from introloop import access
+
+from . import lifecycle, links, queries, services
 from .forms import EventForm, IntroSettingsForm, MessageTemplateForm, NewIntroForm
 from .messages import DEFAULTS, PLACEHOLDERS, draft_for_step, template_for
 from .models import Intro, MessageTemplate, Role, State
+from .steps import link_label
 
 PAGE_SIZE = 50
 ROLE_PAGES = {
@@ -20,10 +23,7 @@ ROLE_PAGES = {
 
 
 def _get_intro_for_user(request: HttpRequest, intro_id: int) -> Intro:
-    intro = queries.get_visible(request.user, intro_id)
-    if intro is None:
-        raise Http404
-    return intro
+    return queries.get_visible(request.user, intro_id)
 
 
 def _list(request: HttpRequest, role: str) -> HttpResponse:
@@ -36,7 +36,7 @@ def _list(request: HttpRequest, role: str) -> HttpResponse:
     title, lead = ROLE_PAGES[role]
     records = []
     if role in ("seeker", "connector"):
-        records = queries.follow_through(Intro.objects.filter(**{f"{role}_user": request.user}))
+        records = queries.follow_through(queries.intros_for(request.user, role, "all", now))
     context = {
         "page": page,
         "role": role,
@@ -87,8 +87,8 @@ def intro_new(request: HttpRequest) -> HttpResponse:
 def intro_detail(request: HttpRequest, intro_id: int) -> HttpResponse:
     intro = _get_intro_for_user(request, intro_id)
     now = timezone.now()
-    roles = queries.roles_for(intro, request.user)
-    target = queries.target_for(intro, roles)
+    roles = access.roles_of(intro, request.user)
+    target = access.target_shown(intro, roles)
     steps = []
     for step in lifecycle.next_steps(intro):
         mine = step.owner in roles
@@ -118,7 +118,7 @@ def intro_detail(request: HttpRequest, intro_id: int) -> HttpResponse:
         "allowed": [(e, lifecycle.TRANSITIONS[e].label) for e in allowed],
         "events": intro.events.select_related("actor_user"),
         "chain": queries.chain(intro),
-        "children": services.visible_intros(request.user).filter(parent=intro),
+        "children": access.scope(Intro.objects, request.user).filter(parent=intro),
         "can_send_ask": "asked" in allowed and Role.CONNECTOR in roles,
         "can_send_intro": "introduced" in allowed and Role.CONNECTOR in roles,
         "event_form": EventForm(),
@@ -142,7 +142,7 @@ def intro_event(request: HttpRequest, intro_id: int) -> HttpResponse:
         lifecycle.record_event(
             intro.id,
             data["type"],
-            roles=queries.roles_for(intro, request.user),
+            roles=access.roles_of(intro, request.user),
             now=timezone.now(),
             at=data["at"],
             actor_user=request.user,
@@ -180,8 +180,8 @@ def action_link(request: HttpRequest, token: str) -> HttpResponse:
     """A one-click action from an email: GET shows the choice, POST records it."""
     now = timezone.now()
     try:
-        link = services.link_for_token(token, now)
-    except services.LinkProblem as problem:
+        link = links.link_for_token(token, now)
+    except links.LinkProblem as problem:
         return render(request, "intros/link.html", {"problem": str(problem)}, status=410)
     intro = link.intro
     if request.method == "POST":
@@ -190,24 +190,14 @@ def action_link(request: HttpRequest, token: str) -> HttpResponse:
         if action == "loop_closed":
             details["outcome"] = request.POST.get("outcome", "")
         try:
-            services.use_link(token, action, now, **details)
-        except services.LinkProblem as problem:
+            links.use_link(token, action, now, **details)
+        except links.LinkProblem as problem:
             return render(request, "intros/link.html", {"problem": str(problem)}, status=409)
         return render(request, "intros/link.html", {"done": action, "intro": intro, "link": link})
-    labels = {
-        "accepted": "Yes, happy to talk",
-        "declined": "Not right now",
-        "reached_out": "Yes, they got in touch" if link.role == Role.TARGET else "I have written",
-        "not_yet": "Not yet",
-        "followed_up": "I followed up",
-        "met": "We talked",
-        "thanked": "I said thank you",
-        "loop_closed": "Tell the connector",
-    }
     context = {
         "intro": intro,
         "link": link,
-        "choices": [(a, labels.get(a, a)) for a in link.actions],
+        "choices": [(a, link_label(a, link.role)) for a in link.actions],
     }
     return render(request, "intros/link.html", context)
 
@@ -230,21 +220,16 @@ def message_templates(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             key = form.cleaned_data["key"]
             if "reset" in request.POST:
-                MessageTemplate.objects.filter(user=request.user, key=key).delete()
+                services.reset_message_template(request.user, key)
                 messages.success(request, f"“{DEFAULTS[key][0]}” is back to Introloop's wording.")
             else:
-                MessageTemplate.objects.update_or_create(
-                    user=request.user,
-                    key=key,
-                    defaults={
-                        "subject": form.cleaned_data["subject"],
-                        "body": form.cleaned_data["body"],
-                    },
+                services.save_message_template(
+                    request.user, key, form.cleaned_data["subject"], form.cleaned_data["body"]
                 )
                 messages.success(request, f"Saved your wording for “{DEFAULTS[key][0]}”.")
             return redirect("intros:messages")
         messages.error(request, "Both a subject and a message are needed.")
-    own = set(MessageTemplate.objects.filter(user=request.user).values_list("key", flat=True))
+    own = set(access.scope(MessageTemplate, request.user).values_list("key", flat=True))
     templates = []
     for key, (label, _, _) in DEFAULTS.items():
         subject, body = template_for(request.user, key)

@@ -65,23 +65,19 @@ def tags_with_counts(owner) -> QuerySet[Tag]:
 @dataclass
 class TimelineEntry:
     on: date
-    kind: str  # "interaction", later "introduction", "ask"
+    kind: str  # "interaction", "introduction", "ask"
     title: str
     notes: str
     others: list[Contact]
     obj: object
 
 
-# Functions (contact) -> list[TimelineEntry] from apps above this one (introductions, asks).
-TIMELINE_SOURCES: list = []
-
-
-def timeline(contact: Contact) -> list[TimelineEntry]:
-    """Everything that happened with this contact, newest first."""
+def interaction_timeline(contact: Contact) -> list[TimelineEntry]:
+    """The interactions with this contact, for their timeline."""
     interactions = contact.interactions.prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.only("id", "full_name"))
     )
-    entries = [
+    return [
         TimelineEntry(
             on=i.occurred_on,
             kind="interaction",
@@ -92,9 +88,6 @@ def timeline(contact: Contact) -> list[TimelineEntry]:
         )
         for i in interactions
     ]
-    for source in TIMELINE_SOURCES:
-        entries += source(contact)
-    return sorted(entries, key=lambda e: (e.on, e.kind, e.obj.pk), reverse=True)
 
 
 @dataclass

@@ -31,7 +31,6 @@ urlpatterns = [
         name="import_cancel",
     ),
     path("contacts/export/contacts.<str:fmt>", import_views.export_contacts, name="export"),
-    path("contacts/<int:contact_id>/", views.contact_detail, name="detail"),
     path("contacts/<int:contact_id>/edit/", views.contact_edit, name="edit"),
     path("contacts/<int:contact_id>/delete/", views.contact_delete, name="delete"),
 ]

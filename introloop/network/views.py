@@ -13,8 +13,6 @@ from .forms import BulkTagForm, ContactForm, InteractionForm, MergeForm
 from .models import Contact, Interaction, NotDuplicate, Strength
 
 PAGE_SIZE = 50
-# Apps above this one add to the contact page: functions (contact, user) -> dict of context.
-CONTACT_PAGE_EXTRAS: list = []
 
 
 def _get_contact_for_user(request: HttpRequest, contact_id: int) -> Contact:
@@ -95,30 +93,8 @@ def contact_new(request: HttpRequest) -> HttpResponse:
             intro_cap_per_month=form.cleaned_data["intro_cap_per_month"]
         )
         messages.success(request, f"{contact.full_name} is in your contacts.")
-        return redirect("network:detail", contact_id=contact.id)
+        return redirect("timeline:contact", contact_id=contact.id)
     return render(request, "network/contact_form.html", {"form": form, "nav": "contacts"})
-
-
-@login_required
-def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
-    contact = _get_contact_for_user(request, contact_id)
-    today = _today(request)
-    context = {
-        "contact": contact,
-        "emails": list(contact.emails.all()),
-        "tags": list(contact.tags.all()),
-        "timeline": queries.timeline(contact),
-        "introduced": list(contact.introduced.only("id", "full_name")),
-        "overdue": bool(contact.reconnect_due_on and contact.reconnect_due_on < today),
-        "today": today,
-        "interaction_form": InteractionForm(
-            request.user, today=today, initial={"contacts": [contact.id]}
-        ),
-        "nav": "contacts",
-    }
-    for extra in CONTACT_PAGE_EXTRAS:
-        context.update(extra(contact, request.user))
-    return render(request, "network/contact_detail.html", context)
 
 
 @login_required
@@ -141,7 +117,7 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
             intro_cap_per_month=form.cleaned_data["intro_cap_per_month"]
         )
         messages.success(request, "Saved.")
-        return redirect("network:detail", contact_id=contact.id)
+        return redirect("timeline:contact", contact_id=contact.id)
     context = {"form": form, "contact": contact, "nav": "contacts"}
     return render(request, "network/contact_form.html", context)
 
@@ -190,7 +166,7 @@ def interaction_new(request: HttpRequest) -> HttpResponse:
         back = request.POST.get("next", "")
         if back.startswith("/contacts/"):
             return redirect(back)
-        return redirect("network:detail", contact_id=contacts[0].id)
+        return redirect("timeline:contact", contact_id=contacts[0].id)
     context = {"form": form, "nav": "contacts"}
     return render(request, "network/interaction_form.html", context)
 
@@ -247,7 +223,7 @@ def merge(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.merge_contacts(keep, other, form.take_from_other(), timezone.now())
         messages.success(request, f"Merged into {keep.full_name}; nothing was lost.")
-        return redirect("network:detail", contact_id=keep.id)
+        return redirect("timeline:contact", contact_id=keep.id)
     context = {
         "keep": keep,
         "other": other,

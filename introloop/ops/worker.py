@@ -14,10 +14,9 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from introloop.accounts import throttle
-from introloop.intros import services as intro_services
 from introloop.network import services as network_services
 from introloop.outbox import delivery
-from introloop.reminders import engine
+from introloop.reminders import sweep
 
 log = logging.getLogger("introloop.worker")
 
@@ -31,11 +30,7 @@ def prune_throttle_records(now: datetime) -> int:
 
 
 def sweep_reminders(now: datetime) -> int:
-    return engine.sweep(now).queued
-
-
-def send_target_checkins(now: datetime) -> int:
-    return intro_services.queue_target_checkins(now)
+    return sweep.sweep(now).queued
 
 
 def prune_import_uploads(now: datetime) -> int:
@@ -46,7 +41,6 @@ def prune_import_uploads(now: datetime) -> int:
 JOBS: list[tuple[Callable[[datetime], int], timedelta]] = [
     (deliver_mail, timedelta(seconds=0)),
     (sweep_reminders, timedelta(minutes=1)),
-    (send_target_checkins, timedelta(minutes=1)),
     (prune_throttle_records, timedelta(hours=1)),
     (prune_import_uploads, timedelta(hours=1)),
 ]

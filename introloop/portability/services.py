@@ -9,14 +9,15 @@ from datetime import datetime
 
 from django.db import transaction
 
-from introloop import __version__
-from introloop.accounts.models import User
+from introloop import __version__, access
+from introloop.accounts.models import ApiToken, User
 from introloop.goals.models import Application, Ask, Goal
 from introloop.goals.services import brief_for, targets_for
-from introloop.intros.models import MessageTemplate
-from introloop.intros.services import hand_over_introductions, settings_for, visible_intros
+from introloop.intros.models import Intro, MessageTemplate
+from introloop.intros.services import hand_over_introductions, settings_for
 from introloop.network.exports import contacts_json
 from introloop.network.models import ImportRun, Interaction
+from introloop.outbox.models import Message
 from introloop.reminders.models import Reminder, Snooze
 from introloop.reminders.services import settings_for as reminder_settings_for
 
@@ -46,7 +47,7 @@ def _api_tokens(user: User) -> list[dict]:
             "created_at": _iso(token.created_at),
             "last_used_at": _iso(token.last_used_at),
         }
-        for token in user.api_tokens.all()
+        for token in access.scope(ApiToken, user)
     ]
 
 
@@ -61,7 +62,7 @@ def _outbox_messages(user: User) -> list[dict]:
             "created_at": _iso(message.created_at),
             "sent_at": _iso(message.sent_at),
         }
-        for message in user.outbox_messages.order_by("created_at", "id")
+        for message in access.scope(Message, user).order_by("created_at", "id")
     ]
 
 
@@ -70,7 +71,7 @@ def _contacts(user: User) -> list[dict]:
 
 
 def _interactions(user: User) -> list[dict]:
-    interactions = Interaction.objects.filter(owner=user).prefetch_related("contacts")
+    interactions = access.scope(Interaction, user).prefetch_related("contacts")
     return [
         {
             "id": i.id,
@@ -94,12 +95,12 @@ def _imports(user: User) -> list[dict]:
             "rejected": run.rejected,
             "finished_at": _iso(run.finished_at),
         }
-        for run in ImportRun.objects.filter(owner=user).order_by("finished_at", "id")
+        for run in access.scope(ImportRun, user).order_by("finished_at", "id")
     ]
 
 
 def _introductions(user: User) -> list[dict]:
-    intros = visible_intros(user).prefetch_related("events").order_by("created_at", "id")
+    intros = access.scope(Intro, user).prefetch_related("events").order_by("created_at", "id")
     return [
         {
             "id": intro.id,
@@ -127,7 +128,7 @@ def _intro_settings(user: User) -> dict:
         "cooldown_days": settings_for(user).cooldown_days,
         "message_templates": {
             t.key: {"subject": t.subject, "body": t.body}
-            for t in MessageTemplate.objects.filter(user=user)
+            for t in access.scope(MessageTemplate, user)
         },
     }
 
@@ -141,11 +142,11 @@ def _notifications(user: User) -> dict:
         "escalation_grace_days": prefs.escalation_grace_days,
         "outcomes_enabled": prefs.outcomes_enabled,
         "snoozed": [
-            {"item": s.key, "until": _iso(s.until)} for s in Snooze.objects.filter(user=user)
+            {"item": s.key, "until": _iso(s.until)} for s in access.scope(Snooze, user)
         ],
         "reminders_sent": [
             {"kind": r.kind, "key": r.key, "at": _iso(r.created_at)}
-            for r in Reminder.objects.filter(user=user).order_by("created_at", "id")
+            for r in access.scope(Reminder, user).order_by("created_at", "id")
         ],
     }
 
@@ -160,7 +161,7 @@ def _goals(user: User) -> dict:
                 "companies": g.companies, "locations": g.locations, "active": g.active,
                 "needs": [{"kind": n.kind, "text": n.text, "done": n.done} for n in g.needs.all()],
             }
-            for g in Goal.objects.filter(owner=user).prefetch_related("needs")
+            for g in access.scope(Goal, user).prefetch_related("needs")
         ],
         "brief": {"shared": brief.shared, "intro_text": brief.intro_text},
         "targets": {"weekly_outreach": targets.weekly_outreach, "referrals": targets.referrals,
@@ -169,13 +170,13 @@ def _goals(user: User) -> dict:
             {"contact_uid": a.contact.uid, "contact": a.contact.full_name, "kind": a.kind,
              "direction": a.direction, "status": a.status, "on": _iso_day(a.on),
              "follow_up_on": _iso_day(a.follow_up_on), "note": a.note, "result": a.result}
-            for a in Ask.objects.filter(owner=user).select_related("contact").order_by("on", "id")
+            for a in access.scope(Ask, user).select_related("contact").order_by("on", "id")
         ],
         "applications": [
             {"company": a.company, "role": a.role, "applied_on": _iso_day(a.applied_on),
              "source": a.source, "status": a.status, "interviewed": a.interviewed,
              "notes": a.notes}
-            for a in Application.objects.filter(owner=user).order_by("applied_on", "id")
+            for a in access.scope(Application, user).order_by("applied_on", "id")
         ],
     }  # fmt: skip
 

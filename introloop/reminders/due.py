@@ -1,20 +1,26 @@
 """What is due, for whom: the one computation behind Today, the digest, the calendar feed and
 the API. `due_items` works for many users at once in a fixed number of queries; the others
-ask it about one person."""
+ask it about one person.
+
+Three sources: the steps of introductions (owner, title and draft from intros.steps), asks
+awaiting a follow-up (goals) and contacts to keep in touch with (network). Where do I add a
+new kind of due item? A source function here, listed in SOURCES, and its one-click done in
+services.mark_done().
+"""
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from urllib.parse import quote
 
 from django.db.models import Q
 from django.urls import reverse
 
+from introloop import access
 from introloop.accounts.models import User
+from introloop.goals.models import Ask
 from introloop.intros import lifecycle, messages
-from introloop.intros.models import Intro, Role
-from introloop.intros.queries import target_for
+from introloop.intros.messages import Draft
+from introloop.intros.models import Intro
 from introloop.lookups import any_of
 from introloop.network.models import Contact
 
@@ -22,20 +28,9 @@ from .models import Snooze
 
 
 @dataclass
-class Draft:
-    subject: str
-    body: str
-    to: list[str]
-
-    @property
-    def mailto(self) -> str:
-        return f"mailto:{','.join(self.to)}?subject={quote(self.subject)}&body={quote(self.body)}"
-
-
-@dataclass
 class DueItem:
     key: str  # stable: "intro:12:reach_out", "contact:55:reconnect"
-    kind: str  # intro_step, reconnect (and, with goals, ask)
+    kind: str  # intro_step, ask, reconnect
     step: str
     title: str
     due_at: datetime
@@ -47,19 +42,6 @@ class DueItem:
     draft: Draft | None = None
     # The event that records the step with one click; None when it needs more (an outcome).
     done_event: str | None = None
-
-
-DONE_EVENTS = {
-    "ask_target": "asked",
-    "introduce": "introduced",
-    "reach_out": "reached_out",
-    "follow_up": "followed_up",
-    "meet": "met",
-    "thank": "thanked",
-}
-
-# Later capabilities add sources: (users, now, until, drafts, intros) -> {user_id: [DueItem]}.
-EXTRA_SOURCES: list[Callable] = []
 
 
 def end_of_local_day(user: User, now: datetime, days_after: int = 0) -> datetime:
@@ -95,8 +77,8 @@ def _intro_items(
                 continue
             user = users[user_id]
             # Straight from the party columns: roles_of() may look up the creator.
-            roles = {r for r in Role.values if getattr(intro, f"{r}_user_id") == user_id}
-            target = target_for(intro, roles)
+            target = access.target_shown(intro, access.party_roles(intro, user_id))
+            kind = step.kind
             draft = None
             if drafts:
                 draft = messages.draft_for_step(
@@ -113,8 +95,8 @@ def _intro_items(
                     overdue=step.overdue(now),
                     url=intro_url.format(intro.id),
                     intro_id=intro.id,
-                    draft=Draft(draft.subject, draft.body, draft.to) if draft else None,
-                    done_event=DONE_EVENTS.get(step.step),
+                    draft=draft,
+                    done_event=kind.completed_by if kind.one_click else None,
                 )
             )
     return found
@@ -136,39 +118,56 @@ def _contact_items(
         "keep_in_touch_days",
     ).prefetch_related("emails")  # fmt: skip
     found: dict[int, list[DueItem]] = {}
-    contact_url = url_template("network:detail")
+    contact_url = url_template("timeline:contact")
     for contact in contacts:
         user = users[contact.owner_id]
-        due_on = contact.reconnect_due_on
-        due_at = datetime.combine(due_on, time(9), tzinfo=user.zone)
-        if due_at >= until[user.id]:
-            continue
-        today = now.astimezone(user.zone).date()
         first = contact.given_name or contact.full_name.split()[0]
         at_company = f" at {contact.company}" if contact.company else ""
+        body = RECONNECT_BODY.format(first=first, at_company=at_company, me=user.get_short_name())
         emails = [e.email for e in contact.emails.all()][:1]
-        found.setdefault(user.id, []).append(
-            DueItem(
-                key=f"contact:{contact.id}:reconnect",
-                kind="reconnect",
-                step="reconnect",
-                title=f"Reconnect with {contact.full_name}",
-                due_at=due_at,
-                due_on=due_on,
-                overdue=due_on < today,
-                url=contact_url.format(contact.id),
-                contact_id=contact.id,
-                draft=Draft(
-                    RECONNECT_SUBJECT,
-                    RECONNECT_BODY.format(
-                        first=first, at_company=at_company, me=user.get_short_name()
-                    ),
-                    emails,
-                ),
-                done_event="interaction",
-            )
-        )
+        _add_day_item(
+            found, user, contact.reconnect_due_on, now, until,
+            key=f"contact:{contact.id}:reconnect", kind="reconnect", step="reconnect",
+            title=f"Reconnect with {contact.full_name}", url=contact_url.format(contact.id),
+            contact_id=contact.id, done_event="interaction",
+            draft=Draft(key="reconnect", subject=RECONNECT_SUBJECT, body=body, to=emails),
+        )  # fmt: skip
     return found
+
+
+def _add_day_item(found: dict, user: User, day: date, now: datetime, until: dict, **item) -> None:
+    """Add an item due on `day` (at 9 in the user's zone) to `found`, if it is due by then."""
+    due_at = datetime.combine(day, time(9), tzinfo=user.zone)
+    if due_at < until[user.id]:
+        today = now.astimezone(user.zone).date()
+        found.setdefault(user.id, []).append(
+            DueItem(due_at=due_at, due_on=day, overdue=day < today, **item)
+        )
+
+
+def _ask_items(
+    users: dict[int, User], now: datetime, until: dict[int, datetime], drafts: bool, intros=None
+):
+    """Asks awaiting a follow-up: due on their follow-up day, at 9 in the owner's zone."""
+    latest = max(until.values()).date()
+    asks = Ask.objects.filter(
+        any_of("owner_id", users), status=Ask.Status.ASKED, follow_up_on__lte=latest
+    ).select_related("contact")
+    contact_url = url_template("timeline:contact")
+    found: dict[int, list[DueItem]] = {}
+    for ask in asks:
+        what = ask.get_kind_display().lower()
+        _add_day_item(
+            found, users[ask.owner_id], ask.follow_up_on, now, until,
+            key=f"ask:{ask.id}:follow_up", kind="ask", step="follow_up",
+            title=f"Follow up with {ask.contact.full_name}: {what}",
+            url=contact_url.format(ask.contact_id), contact_id=ask.contact_id,
+            done_event="followed_up",
+        )  # fmt: skip
+    return found
+
+
+SOURCES = (_intro_items, _ask_items, _contact_items)
 
 
 def due_items(
@@ -189,7 +188,7 @@ def due_items(
         return {}
     until = {u.id: end_of_local_day(u, now, days_ahead) for u in users}
     result: dict[int, list[DueItem]] = {u.id: [] for u in users}
-    for source in (_intro_items, _contact_items, *EXTRA_SOURCES):
+    for source in SOURCES:
         for user_id, items in source(by_id, now, until, drafts, intros).items():
             result[user_id].extend(items)
     if snoozed != "keep":

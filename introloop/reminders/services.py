@@ -1,17 +1,24 @@
-"""Acting on due items: done (records the step) and snooze; notification settings."""
+"""Acting on due items: done (records the step) and snooze; notification settings and the
+one-click unsubscribe."""
 
 from datetime import datetime, timedelta
 
+from django.core import signing
 from django.db import transaction
 
+from introloop import access
 from introloop.accounts.models import User
+from introloop.goals.models import Ask
+from introloop.goals.services import followed_up
 from introloop.intros import lifecycle
 from introloop.intros.models import Intro
 from introloop.network.models import Contact
 from introloop.network.services import log_interaction
 
 from .due import DueItem
-from .models import NotificationSettings, Snooze, new_calendar_token
+from .kinds import KINDS
+from .kinds.base import UNSUBSCRIBE_SALT
+from .models import EmailOptOut, NotificationSettings, Snooze, new_calendar_token
 
 SNOOZES = {"1": ("1 day", timedelta(days=1)), "3": ("3 days", timedelta(days=3)),
            "7": ("next week", timedelta(days=7))}  # fmt: skip
@@ -33,32 +40,29 @@ def snooze(user: User, item: DueItem, days: str, now: datetime) -> datetime:
     return until
 
 
-# Kinds of due items from apps above this one: kind -> function(user, item, now) that does it.
-DONE_HANDLERS: dict = {}
-
-
 @transaction.atomic
 def mark_done(user: User, item: DueItem, now: datetime) -> None:
     """Record the step the item stands for, as the user, now."""
     if item.done_event is None:
         raise NotDoable("This one needs a few words from you: open it to finish.")
+    today = now.astimezone(user.zone).date()
     if item.kind == "intro_step":
-        intro = Intro.objects.get(pk=item.intro_id)
+        intro = access.get_or_404(Intro, user, pk=item.intro_id)
         try:
             lifecycle.record_event(
-                intro.pk, item.done_event, roles=set(intro.roles_of(user)), now=now,
+                intro.pk, item.done_event, roles=access.roles_of(intro, user), now=now,
                 actor_user=user, note="Marked done on Today.",
             )  # fmt: skip
         except lifecycle.StepRefused as refused:
             raise NotDoable(str(refused)) from None
+    elif item.kind == "ask":
+        followed_up(access.get_or_404(Ask, user, pk=int(item.key.split(":")[1])), today)
     elif item.kind == "reconnect":
-        contact = Contact.objects.get(pk=item.contact_id, owner=user)
+        contact = access.get_or_404(Contact, user, pk=item.contact_id)
         log_interaction(
-            user, kind="message", occurred_on=now.astimezone(user.zone).date(),
-            notes="Reconnected (marked done on Today).", contacts=[contact], now=now,
+            user, kind="message", occurred_on=today, notes="Reconnected (marked done on Today).",
+            contacts=[contact], now=now,
         )  # fmt: skip
-    elif item.kind in DONE_HANDLERS:
-        DONE_HANDLERS[item.kind](user, item, now)
     Snooze.objects.filter(user=user, key=item.key).delete()
 
 
@@ -67,3 +71,36 @@ def regenerate_calendar_token(user: User) -> str:
     current.calendar_token = new_calendar_token()
     current.save(update_fields=["calendar_token"])
     return current.calendar_token
+
+
+class BadUnsubscribeLink(Exception):
+    """The unsubscribe link was tampered with or names no kind of email."""
+
+
+def unsubscribe_details(token: str) -> dict:
+    """What the link stops: {"kind", "label", "email", "user_id"}; BadUnsubscribeLink if none."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        raise BadUnsubscribeLink from None
+    kind = KINDS.get(data.get("k")) if isinstance(data, dict) else None
+    if kind is None:
+        raise BadUnsubscribeLink
+    return {"kind": kind.KIND, "label": kind.LABEL, "email": str(data.get("e", "")),
+            "user_id": data.get("u")}  # fmt: skip
+
+
+@transaction.atomic
+def unsubscribe(token: str) -> dict:
+    """Stop the kind of email the link came with: in the account's settings when it is an
+    account's, otherwise for the address. Doing it twice is harmless."""
+    details = unsubscribe_details(token)
+    kind = KINDS[details["kind"]]
+    user = User.objects.filter(pk=details["user_id"]).first() if details["user_id"] else None
+    if user is not None and kind.SETTING:
+        NotificationSettings.objects.update_or_create(user=user, defaults={kind.SETTING: False})
+    elif user is not None and hasattr(kind, "turn_off"):
+        kind.turn_off(user)
+    else:
+        EmailOptOut.objects.get_or_create(email=details["email"], kind=kind.KIND)
+    return details

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,13 +7,12 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from introloop.accounts.models import User
+from introloop.goals.stats import outreach_for_today
 
 from . import calendar, services
 from .due import due_items_for, item_for
-from .engine import EXTRA_OPT_OUTS, UNSUBSCRIBE_SALT
 from .forms import NotificationSettingsForm
-from .models import EmailOptOut, NotificationSettings
+from .models import NotificationSettings
 
 RECONNECTS_SHOWN = 10
 KIND_ORDER = {"intro_step": 0, "ask": 1, "reconnect": 2}
@@ -22,10 +20,6 @@ KIND_ORDER = {"intro_step": 0, "ask": 1, "reconnect": 2}
 
 def _priority(item) -> tuple:
     return KIND_ORDER.get(item.kind, 1), item.due_at
-
-
-# Apps above this one add to the Today page: functions (user, now) -> dict of context.
-TODAY_EXTRAS: list = []
 
 
 def _today_context(request: HttpRequest) -> dict:
@@ -37,11 +31,8 @@ def _today_context(request: HttpRequest) -> dict:
     reconnects = [i for i in items if i.kind == "reconnect"]
     hidden = {i.key for i in reconnects[RECONNECTS_SHOWN:]}
     items = [i for i in items if i.key not in hidden]
-    extras = {}
-    for extra in TODAY_EXTRAS:
-        extras.update(extra(request.user, now))
     return {
-        **extras,
+        **outreach_for_today(request.user, now),
         "more_reconnects": len(hidden),
         # Introduction steps first: other people are waiting on those.
         "overdue": sorted((i for i in items if i.overdue), key=_priority),
@@ -135,37 +126,14 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-KIND_LABELS = {
-    "digest": "the daily digest",
-    "nudge": "reminders about introductions",
-    "escalation": "heads-ups about introductions you made",
-    "outcome": "outcomes of introductions you made",
-    "weekly": "the weekly summary",
-}
-
-
 @csrf_exempt  # RFC 8058 one-click: mail apps POST without a session; the token authenticates
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
+        details = services.unsubscribe_details(token)
+    except services.BadUnsubscribeLink:
         return render(request, "reminders/unsubscribe.html", {"invalid": True}, status=400)
-    kind = data.get("k")
-    if kind not in KIND_LABELS:
-        return render(request, "reminders/unsubscribe.html", {"invalid": True}, status=400)
-    context = {"what": KIND_LABELS[kind], "email": data.get("e", ""), "kind": kind}
+    context = {"what": details["label"], "email": details["email"], "kind": details["kind"]}
     if request.method != "POST":
         return render(request, "reminders/unsubscribe.html", context)
-    user = User.objects.filter(pk=data.get("u")).first() if data.get("u") else None
-    if user is not None:
-        prefs = services.settings_for(user)
-        field = {"digest": "digest_enabled", "escalation": "escalations_enabled",
-                 "outcome": "outcomes_enabled"}.get(kind)  # fmt: skip
-        if field:
-            setattr(prefs, field, False)
-            prefs.save(update_fields=[field])
-        elif kind in EXTRA_OPT_OUTS:
-            EXTRA_OPT_OUTS[kind](user)
-    else:
-        EmailOptOut.objects.get_or_create(email=data.get("e", ""), kind=kind)
+    services.unsubscribe(token)
     return render(request, "reminders/unsubscribe.html", {**context, "done": True})

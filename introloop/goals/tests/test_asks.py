@@ -23,12 +23,12 @@ def test_the_contact_page_shows_the_balance_and_suggests_giving_back(alice_clien
     ann = contact(alice, "Ann Lee")
     for kind in ("advice", "resume_feedback"):
         record(alice_client, contact=ann.id, kind=kind, status="done")
-    page = alice_client.get(reverse("network:detail", args=[ann.id])).content.decode()
+    page = alice_client.get(reverse("timeline:contact", args=[ann.id])).content.decode()
     assert "helped you twice; you helped never" in page
     assert "how could you help them?" in page
     record(alice_client, contact=ann.id, direction="given", kind="introduction", status="done")
     record(alice_client, contact=ann.id, direction="given", kind="other", status="done")
-    page = alice_client.get(reverse("network:detail", args=[ann.id])).content.decode()
+    page = alice_client.get(reverse("timeline:contact", args=[ann.id])).content.decode()
     assert "helped you twice; you helped twice" in page
     assert "how could you help them?" not in page
     assert "Asked for: advice (done)" in page  # on the timeline
@@ -100,7 +100,7 @@ def test_deleting_an_ask_asks_first_and_updates_the_balance(alice_client, alice)
     ann = contact(alice, "Ann Lee")
     record(alice_client, contact=ann.id, kind="advice", status="done")
     ask = Ask.objects.get()
-    before = alice_client.get(reverse("network:detail", args=[ann.id])).content.decode()
+    before = alice_client.get(reverse("timeline:contact", args=[ann.id])).content.decode()
     assert "helped you once" in before
     edit = alice_client.get(reverse("goals:ask_edit", args=[ask.id])).content.decode()
     assert reverse("goals:ask_delete", args=[ask.id]) in edit
@@ -108,7 +108,7 @@ def test_deleting_an_ask_asks_first_and_updates_the_balance(alice_client, alice)
     assert "Delete the ask “advice” with Ann Lee?" in confirm
     assert Ask.objects.exists()  # GET only asks
     done = alice_client.post(reverse("goals:ask_delete", args=[ask.id]), follow=True)
-    assert done.redirect_chain[-1][0] == reverse("network:detail", args=[ann.id])
+    assert done.redirect_chain[-1][0] == reverse("timeline:contact", args=[ann.id])
     assert "helped you once" not in done.content.decode() and not Ask.objects.exists()
 
 

@@ -128,24 +128,3 @@ def test_a_seeker_without_an_account_marks_their_step_from_the_email(client, ali
     fresh = Intro.objects.get(pk=i.pk)
     assert fresh.state == "reached_out"
     assert fresh.events.get(type="reached_out").actor_role == "seeker"
-
-
-def test_about_a_week_later_the_target_is_asked_once_whether_they_heard(client, alice):
-    week_ago = timezone.now() - timedelta(days=8)
-    i = intro(alice, start="introduced", at=week_ago, double_opt_in=False)
-    fresh = intro(alice, start="introduced", double_opt_in=False,
-                  target=Party("Ann Lee", "ann@example.org"))  # fmt: skip
-
-    assert services.queue_target_checkins(timezone.now()) == 1
-    assert services.queue_target_checkins(timezone.now()) == 0
-    message = Message.objects.get(to=["tom@example.org"])
-    assert message.subject == f"Did {alice.display_name} get in touch?"
-    yes, not_yet = links_in(message)
-    assert not Message.objects.filter(to=["ann@example.org"]).exists()
-    assert fresh.checkin_sent_at is None
-
-    client.post(not_yet, {"action": "not_yet"})
-    assert Intro.objects.get(pk=i.pk).state == "introduced"
-    assert i.events.filter(type="note", via="link").exists()
-    client.post(yes, {"action": "reached_out"})
-    assert Intro.objects.get(pk=i.pk).state == "reached_out"

@@ -210,6 +210,6 @@ def test_an_introduction_shows_on_the_contacts_timeline(alice_client, alice):
     tom = contact(alice, "Tom Hale", emails=["tom@example.org"])
     i = intro(alice)
     assert i.target_contact == tom
-    page = alice_client.get(reverse("network:detail", args=[tom.id])).content.decode()
+    page = alice_client.get(reverse("timeline:contact", args=[tom.id])).content.decode()
     assert f'href="/intros/{i.id}/"' in page
     assert "Introduced to Alice Archer (requested)" in page

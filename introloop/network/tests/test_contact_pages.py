@@ -35,7 +35,7 @@ def test_adding_a_contact_keeps_everything_in_tidy_form(alice_client, alice):
     response = alice_client.post(reverse("network:new"), NEW)
 
     c = Contact.objects.get(owner=alice)
-    assert response.url == reverse("network:detail", args=[c.id])
+    assert response.url == reverse("timeline:contact", args=[c.id])
     assert c.full_name == "Priya Raman"
     assert (c.given_name, c.family_name) == ("Priya", "Raman")
     assert [(e.email, e.kind) for e in c.emails.all()] == [

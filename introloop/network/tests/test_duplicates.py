@@ -46,7 +46,7 @@ def test_merging_keeps_every_email_tag_note_and_interaction(alice_client, alice)
         reverse("network:merge") + f"?keep={keep.id}&other={other.id}", {"company": "other"}
     )
 
-    assert response.url == reverse("network:detail", args=[keep.id])
+    assert response.url == reverse("timeline:contact", args=[keep.id])
     assert not Contact.objects.filter(pk=other.pk).exists()
     keep.refresh_from_db()
     assert keep.company == "Acme Corp"

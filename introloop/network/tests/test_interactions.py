@@ -20,7 +20,7 @@ def test_logging_a_call_with_two_people_shows_on_both_timelines(alice_client, al
     )  # fmt: skip
     assert response.status_code == 302
     for person, other in ((ann, "Ben"), (ben, "Ann")):
-        page = alice_client.get(reverse("network:detail", args=[person.id])).content.decode()
+        page = alice_client.get(reverse("timeline:contact", args=[person.id])).content.decode()
         assert "Coffee" in page and "Talked about the data team" in page and other in page
         person.refresh_from_db()
         assert person.last_interaction_on == date(2026, 11, 2)

@@ -16,8 +16,8 @@ from conftest import make_user
 from introloop.intros.services import Party
 from introloop.outbox import delivery
 from introloop.outbox.models import Message
-from introloop.reminders.engine import sweep
 from introloop.reminders.models import Reminder
+from introloop.reminders.sweep import sweep
 
 from .factories import introduced
 
@@ -79,7 +79,7 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_duplicates_nothing(settings
     script = (
         "import time, django; django.setup()\n"
         "from datetime import datetime\n"
-        "from introloop.reminders.engine import sweep\n"
+        "from introloop.reminders.sweep import sweep\n"
         f"def pause(n):\n    print('batch', n, flush=True)\n"
         f"    if n == {kill_in_batch}: time.sleep(600)\n"
         f"sweep(datetime.fromisoformat('{NOW.isoformat()}'), batch_size=10, on_batch=pause)\n"

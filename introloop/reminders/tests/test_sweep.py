@@ -11,8 +11,8 @@ from conftest import make_user
 from introloop.intros import lifecycle
 from introloop.intros.services import Party
 from introloop.outbox.models import Message
-from introloop.reminders.engine import sweep
 from introloop.reminders.models import NotificationSettings, Reminder
+from introloop.reminders.sweep import sweep
 
 from .factories import introduced
 

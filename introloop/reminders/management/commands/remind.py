@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from introloop.reminders.engine import summary_json, sweep
+from introloop.reminders.sweep import sweep
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
             for candidate in summary.candidates:
                 self.stdout.write(f"{candidate.kind:<10} {candidate.recipient:<32} {candidate.key}")
         if json:
-            self.stdout.write(summary_json(summary))
+            self.stdout.write(summary.json())
         else:
             verb = "would queue" if dry_run else "queued"
             self.stdout.write(

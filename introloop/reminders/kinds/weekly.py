@@ -1,4 +1,4 @@
-"""The weekly summary email: last week's figures from the dashboard, on Monday morning.
+"""The weekly summary: last week's figures from the dashboard, on Monday morning.
 
 It goes to everyone with an active goal who has not turned it off (Targets.weekly_summary), on
 Monday in their time zone once it is past their digest hour. The reminder sweep queues it: its
@@ -6,22 +6,24 @@ key names the ISO week, so it is queued once a week however often the sweep runs
 catching up: a Monday without a sweep past that hour means no summary that week.
 """
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
-from django.utils.html import escape
 
 from introloop.accounts.models import User
-from introloop.reminders.engine import Candidate, Email, _footer, unsubscribe_url
-from introloop.reminders.models import NotificationSettings
+from introloop.goals.models import Goal
+from introloop.goals.services import stop_weekly_summary
+from introloop.goals.stats import Stats, stats_for
 
-from .models import Goal, Targets
-from .stats import Stats, stats_for
+from ..models import NotificationSettings
+from .base import Candidate, SweepInput, reminder_email
 
 KIND = "weekly"
+LABEL = "the weekly summary"
+SETTING = None
+turn_off = stop_weekly_summary  # an account turns it off in its targets (goals)
 DEFAULT_HOUR = NotificationSettings._meta.get_field("digest_hour").default
 
 
@@ -31,8 +33,9 @@ def _monday_somewhere(now: datetime) -> bool:
     return any((first + timedelta(days=i)).weekday() == 0 for i in range((last - first).days + 1))
 
 
-def weekly_candidates(now: datetime) -> list[Candidate]:
+def collect(sweep: SweepInput) -> list[Candidate]:
     """A weekly summary for each user whose Monday it is, past their digest hour."""
+    now = sweep.now
     if not _monday_somewhere(now):
         return []
     users = (
@@ -101,50 +104,28 @@ def summary_lines(stats: Stats) -> tuple[str, list[str], list[str]]:
     return dates, last, overall
 
 
-def _summary(user: User) -> Callable[[datetime, list], Email]:
-    def compose(now: datetime, links: list) -> Email:
+def _summary(user: User):
+    def compose(now: datetime, links: list):
         stats = stats_for(user, now)
         dates, last, overall = summary_lines(stats)
-        week = stats.last_week
-        dashboard = settings.SITE_URL + reverse("goals:dashboard")
-        text = "\n".join(
-            [
-                f"Hello {user.get_short_name()},",
-                "",
-                f"Your week, {dates}:",
-                *(f"- {line}" for line in last),
-                "",
-                "Since you started:",
-                *(f"- {line}" for line in overall),
-                "",
-                f"The dashboard, with charts: {dashboard}",
-            ]
-        )
-        html = (
-            f"<p>Hello {escape(user.get_short_name())},</p>"
-            f"<h3>Your week, {escape(dates)}</h3><ul>"
-            + "".join(f"<li>{escape(line)}</li>" for line in last)
-            + "</ul><h3>Since you started</h3><ul>"
-            + "".join(f"<li>{escape(line)}</li>" for line in overall)
-            + f'</ul><p><a href="{escape(dashboard)}">The dashboard, with charts</a></p>'
-        )
-        url = unsubscribe_url(user.email, KIND, user.id)
-        foot_text, foot_html, headers = _footer(url, "this weekly summary")
-        return Email(
+        context = {
+            "name": user.get_short_name(),
+            "dates": dates,
+            "last": last,
+            "overall": overall,
+            "conversations": stats.last_week.conversations,
+            "target": stats.outreach_target,
+            "referrals": stats.referrals,
+            "referral_target": stats.referral_target,
+            "dashboard_url": settings.SITE_URL + reverse("goals:dashboard"),
+        }
+        return reminder_email(
+            "reminders/weekly",
+            context,
             to=user.email,
-            subject=(
-                f"Your week: {week.conversations} of {stats.outreach_target} new conversations, "
-                f"{stats.referrals} of {stats.referral_target} referrals"
-            ),
-            text=text + foot_text,
-            html=html + foot_html,
-            headers=headers,
+            kind=KIND,
+            what="this weekly summary",
             user_id=user.id,
         )
 
     return compose
-
-
-def stop_weekly_summary(user: User) -> None:
-    """The one-click unsubscribe from the summary's footer."""
-    Targets.objects.update_or_create(user=user, defaults={"weekly_summary": False})

@@ -7,11 +7,12 @@ from django.test import Client
 
 from conftest import make_user
 from introloop.goals.models import Goal, Targets
-from introloop.goals.weekly import weekly_candidates
 from introloop.network.tests.factories import contact, interaction
 from introloop.outbox.models import Message
-from introloop.reminders.engine import sweep
+from introloop.reminders.kinds import weekly
+from introloop.reminders.kinds.base import SweepInput
 from introloop.reminders.models import NotificationSettings, Reminder
+from introloop.reminders.sweep import sweep
 from introloop.reminders.tests.factories import introduced
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,10 @@ pytestmark = pytest.mark.django_db
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def weekly_candidates(now: datetime) -> list:
+    return weekly.collect(SweepInput(now=now, intros=[]))
 
 
 def summaries() -> list[Message]:

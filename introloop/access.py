@@ -1,0 +1,153 @@
+"""Who may see what: the one place that decides which contacts, introductions, goals (and all
+else people keep here) a viewer may read, and as whom. Every view, API handler, export and
+feed reads through it.
+
+- `scope(queryset, viewer)` narrows a queryset to what the viewer may see;
+- `get_or_404(queryset, viewer, **lookup)` fetches one such object or raises Http404, so that
+  another person's object looks exactly like one that does not exist;
+- `roles_of(intro, viewer)` says as whom the viewer sees an introduction, and
+  `target_shown(intro, roles)` what of its target they may see.
+
+The rules speak in field paths, keyed by model label, not in model classes: every app, from
+contacts at the bottom to goals at the top, can read through this module without importing
+anything above itself. A model without a rule cannot be read through it at all (LookupError),
+and a test checks that every model holding someone's data has one.
+
+Where do I add a new role that may read introductions (a coach, say)? Here: which
+introductions in `_intro_parties`, as whom in `roles_of`, what of the target in `target_shown`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db.models import Manager, Model, Q, QuerySet
+from django.http import Http404
+
+M = TypeVar("M", bound=Model)
+Rule = Callable[[Any], Q]
+ROLES = ("connector", "seeker", "target")
+
+
+def _field(path: str) -> Rule:
+    """Visible to the account that `path` points to (its owner, its user)."""
+    return lambda viewer: Q(**{path: viewer})
+
+
+def _intro_parties(viewer) -> Q:
+    """The introductions a viewer takes part in, or logged."""
+    return (
+        Q(seeker_user=viewer)
+        | Q(connector_user=viewer)
+        | Q(target_user=viewer)
+        | Q(created_by=viewer)
+    )
+
+
+def _prefixed(condition: Q, path: str) -> Q:
+    prefixed = Q(_connector=condition.connector, _negated=condition.negated)
+    prefixed.children = [
+        _prefixed(child, path) if isinstance(child, Q) else (f"{path}__{child[0]}", child[1])
+        for child in condition.children
+    ]
+    return prefixed
+
+
+def _through(path: str, rule: Rule) -> Rule:
+    """Visible when the object `path` points to is."""
+    return lambda viewer: _prefixed(rule(viewer), path)
+
+
+_owner = _field("owner")
+_user = _field("user")
+
+RULES: dict[str, Rule] = {
+    "accounts.apitoken": _user,
+    "network.contact": _owner,
+    "network.contactemail": _owner,
+    "network.tag": _owner,
+    "network.interaction": _owner,
+    "network.notduplicate": _owner,
+    "network.importupload": _owner,
+    "network.importrun": _owner,
+    "intros.intro": _intro_parties,
+    "intros.introevent": _through("intro", _intro_parties),
+    "intros.introsettings": _user,
+    "intros.messagetemplate": _user,
+    "goals.goal": _owner,
+    "goals.need": _through("goal", _owner),
+    "goals.brief": _owner,
+    "goals.ask": _owner,
+    "goals.application": _owner,
+    "goals.targets": _user,
+    "reminders.notificationsettings": _user,
+    "reminders.snooze": _user,
+    "reminders.reminder": _user,
+    "outbox.message": _user,
+}
+
+
+def scope(queryset: "QuerySet[M] | Manager[M] | type[M]", viewer) -> "QuerySet[M]":
+    """The part of `queryset` (or of a model's rows) that `viewer` may see."""
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    elif isinstance(queryset, Manager):
+        queryset = queryset.all()
+    label = queryset.model._meta.label_lower
+    rule = RULES.get(label)
+    if rule is None:
+        raise LookupError(f"No access rule for {label}: add one to introloop.access.RULES")
+    if viewer is None or not viewer.is_authenticated:
+        return queryset.none()
+    return queryset.filter(rule(viewer))
+
+
+def get_or_404(queryset: "QuerySet[M] | Manager[M] | type[M]", viewer, **lookup) -> M:
+    """One object the viewer may see, or Http404: never a hint that it exists."""
+    found = scope(queryset, viewer).filter(**lookup).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def roles_of(intro, viewer) -> set[str]:
+    """The parts `viewer` plays in the introduction (one person can play two).
+
+    Whoever logged it without being named in it (their address changed since) sees it as the
+    party they logged it as.
+    """
+    roles = {role for role in ROLES if getattr(intro, f"{role}_user_id") == viewer.pk}
+    if not roles and intro.created_by_id == viewer.pk:
+        roles = {intro.creator_role}
+    return roles
+
+
+def party_roles(intro, user_id: int) -> set[str]:
+    """The parts the account `user_id` plays, from the party columns alone (no query)."""
+    return {role for role in ROLES if getattr(intro, f"{role}_user_id") == user_id}
+
+
+@dataclass
+class TargetShown:
+    name: str
+    email: str  # "" when the viewer may not see it yet
+
+
+DECLINED_TARGET = "the person you hoped to meet"
+
+
+def target_shown(intro, roles: set[str]) -> TargetShown:
+    """What of the target a viewer with `roles` may see.
+
+    With double opt-in, a seeker sees the target's address only once the target agreed, and
+    a declined target's name and address never; unless the seeker brought the target
+    themselves (they logged the introduction).
+    """
+    seeker_only = roles == {"seeker"} and intro.created_by_id != intro.seeker_user_id
+    if not seeker_only or not intro.double_opt_in:
+        return TargetShown(intro.target_name, intro.target_email)
+    if intro.target_declined:
+        return TargetShown(DECLINED_TARGET, "")
+    if not intro.target_agreed:
+        return TargetShown(intro.target_name, "")
+    return TargetShown(intro.target_name, intro.target_email)

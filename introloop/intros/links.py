@@ -1,0 +1,122 @@
+"""One-click links for people without accounts: signed, expiring, single-use.
+
+The URL carries the link's random key signed with the site's secret; the ActionLink row makes
+it single-use (a conditional UPDATE of used_at) and lets it expire.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+
+from . import lifecycle
+from .lifecycle import NextStep
+from .models import ActionLink, Intro
+from .steps import Choice
+
+LINK_SALT = "introloop.intros.link"
+LINK_DAYS = 30
+
+
+class LinkProblem(Exception):
+    """The link cannot be used; the message says why."""
+
+
+def make_link(
+    intro: Intro, role: str, actions: list[str], now: datetime, pending: list | None = None
+) -> str:
+    """An absolute, signed URL that lets `role` record one of `actions`, once.
+
+    With `pending`, the link's row is added to that list for the caller to bulk-create in the
+    same transaction as the email that carries it.
+    """
+    link = ActionLink(
+        intro=intro,
+        role=role,
+        actions=actions,
+        created_at=now,
+        expires_at=now + timedelta(days=LINK_DAYS),
+    )
+    if pending is None:
+        link.save()
+    else:
+        pending.append(link)
+    token = signing.dumps(link.key, salt=LINK_SALT)
+    return settings.SITE_URL + reverse("intros:link", args=[token])
+
+
+def links_for(
+    intro: Intro,
+    role: str,
+    choices: list[Choice],
+    now: datetime,
+    pending: list | None = None,
+    *,
+    exclusive: bool = False,
+) -> list[dict[str, str]]:
+    """A `{"label", "url"}` per choice: one link each, or one shared by alternatives."""
+    if exclusive:
+        url = make_link(intro, role, [c.event for c in choices], now, pending)
+        return [{"label": c.label, "url": url} for c in choices]
+    return [
+        {"label": c.label, "url": make_link(intro, role, [c.event], now, pending)} for c in choices
+    ]
+
+
+def choice_links(intro: Intro, step: NextStep, now: datetime, pending=None) -> list[dict]:
+    """The one-click choices of a step, as links for its owner."""
+    kind = step.kind
+    return links_for(intro, step.owner, list(kind.choices), now, pending, exclusive=kind.exclusive)
+
+
+def link_for_token(token: str, now: datetime) -> ActionLink:
+    try:
+        key = signing.loads(token, salt=LINK_SALT)
+    except signing.BadSignature:
+        raise LinkProblem("This link is not valid. Check that it was copied whole.") from None
+    link = ActionLink.objects.select_related("intro").filter(key=key).first()
+    if link is None:
+        raise LinkProblem("This link is not valid. Check that it was copied whole.")
+    if link.used_at is not None:
+        raise LinkProblem("This link was already used; thank you, your answer was recorded.")
+    if link.expires_at < now:
+        raise LinkProblem("This link has expired. The person who wrote to you can send a new one.")
+    return link
+
+
+@transaction.atomic
+def use_link(token: str, action: str, now: datetime, **details) -> Intro:
+    """Spend the link on `action`: exactly once, even when two tabs click at the same moment."""
+    link = link_for_token(token, now)
+    if action not in link.actions:
+        raise LinkProblem("This link cannot do that.")
+    claimed = ActionLink.objects.filter(pk=link.pk, used_at__isnull=True).update(
+        used_at=now, used_for=action
+    )
+    if claimed != 1:
+        raise LinkProblem("This link was already used; thank you, your answer was recorded.")
+    name, _ = link.intro.party(link.role)
+    if action == "not_yet":
+        return lifecycle.record_event(
+            link.intro_id,
+            "note",
+            roles={link.role},
+            now=now,
+            actor_name=name,
+            via="link",
+            note="The target says the seeker has not been in touch yet.",
+        )
+    try:
+        return lifecycle.record_event(
+            link.intro_id,
+            action,
+            roles={link.role},
+            now=now,
+            actor_name=name,
+            via="link",
+            **details,
+        )
+    except lifecycle.StepRefused as refused:
+        raise LinkProblem(str(refused)) from None

@@ -1,0 +1,159 @@
+"""What every kind of reminder shares: the candidate the sweep claims, the introductions it
+read once for all kinds, and the unsubscribe link every reminder carries."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+
+from introloop.intros import lifecycle
+from introloop.intros.models import Intro
+from introloop.lookups import any_of
+from introloop.network.models import Contact
+from introloop.outbox.emails import render
+from introloop.outbox.services import OutgoingEmail
+
+from ..due import url_template
+from ..models import EmailOptOut, NotificationSettings
+
+UNSUBSCRIBE_SALT = "introloop.reminders.unsubscribe"
+
+
+@dataclass
+class Candidate:
+    """A reminder that should exist: its unique key names its kind, recipient, item, step and
+    due date, so that it is queued once however often the sweep runs."""
+
+    key: str
+    kind: str
+    recipient: str
+    user_id: int | None
+    intro_id: int | None
+    # Called only once the key is claimed, with `now` and a list that collects new link rows.
+    compose: Callable[[datetime, list], OutgoingEmail]
+
+
+# Columns a sweep never reads; leaving them out of 10,000 rows is measurably faster.
+_UNUSED_INTRO_FIELDS = (
+    "seeker_contact",
+    "target_contact",
+    "connector_contact",
+    "parent",
+    "thanked_at",
+    "ended_at",
+    "checkin_sent_at",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+@dataclass
+class SweepInput:
+    """What the sweep reads once and every kind of reminder shares."""
+
+    now: datetime
+    intros: list[Intro]  # every introduction with a step due by the end of anyone's day
+    intros_of: dict[int, list[Intro]] = field(default_factory=dict)  # by the owner's account
+    owners: set[int] = field(default_factory=set)  # users who may get a digest
+    due: int = 0  # items due as of now
+
+    @classmethod
+    def read(cls, now: datetime) -> "SweepInput":
+        # Anyone's "today" ends within 26 hours from now (UTC+14, or a day that gains an hour).
+        horizon = now + timedelta(hours=26)
+        intros = list(
+            Intro.objects.filter(next_due_at__lte=horizon)
+            .defer(*_UNUSED_INTRO_FIELDS)
+            .order_by("id")
+        )
+        found = cls(now=now, intros=intros)
+        for intro in intros:
+            for step in lifecycle.next_steps(intro):
+                found.due += step.due_at <= now
+                user_id = getattr(intro, f"{step.owner}_user_id")
+                if user_id:
+                    found.intros_of.setdefault(user_id, []).append(intro)
+        found.owners = set(found.intros_of)
+        latest_day = horizon.date() + timedelta(days=1)
+        found.owners.update(
+            Contact.objects.filter(reconnect_due_on__lte=latest_day)
+            .values_list("owner_id", flat=True)
+            .distinct()
+        )
+        found.due += Contact.objects.filter(reconnect_due_on__lte=now.date()).count()
+        return found
+
+
+def unsubscribe_url(recipient: str, kind: str, user_id: int | None) -> str:
+    token = signing.dumps({"u": user_id, "e": recipient, "k": kind}, salt=UNSUBSCRIBE_SALT)
+    return settings.SITE_URL + url_template("reminders:unsubscribe").format(token)
+
+
+def reminder_email(
+    template: str, context: dict, *, to: str, kind: str, what: str, user_id: int | None
+) -> OutgoingEmail:
+    """Render a reminder with its footer: why it came and the one-click stop (RFC 8058)."""
+    url = unsubscribe_url(to, kind, user_id)
+    rendered = render(template, {**context, "what": what, "unsubscribe_url": url})
+    return OutgoingEmail(
+        to=[to],
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        user_id=user_id,
+        headers={
+            "List-Unsubscribe": f"<{url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def opted_out(emails: set[str], kind: str) -> set[str]:
+    """Which of these addresses (of people without an account) stopped this kind of email."""
+    rows = EmailOptOut.objects.filter(any_of("email", emails), kind=kind)
+    return set(rows.values_list("email", flat=True))
+
+
+def intro_candidate(kind: str, intro: Intro, role: str, tail: str, compose) -> Candidate:
+    """A reminder about an introduction to one of its parties; `tail` completes its key
+    (the step and its due date, say) after the kind, the recipient and the introduction."""
+    email = intro.party(role)[1]
+    return Candidate(
+        key=f"{kind}:{email}:intro:{intro.id}" + (f":{tail}" if tail else ""),
+        kind=kind,
+        recipient=email,
+        user_id=getattr(intro, f"{role}_user_id"),
+        intro_id=intro.id,
+        compose=compose,
+    )
+
+
+def connector_prefs(intros: list[Intro]) -> dict[int, NotificationSettings]:
+    """The notification settings of the connectors of `intros` who have an account."""
+    ids = {i.connector_user_id for i in intros if i.connector_user_id}
+    return {s.user_id: s for s in NotificationSettings.objects.filter(any_of("user_id", ids))}
+
+
+def told_connectors(
+    intros: list[Intro], kind: str, setting: str
+) -> list[tuple[Intro, NotificationSettings]]:
+    """The introductions whose connector wants this kind of email, with their settings.
+
+    A connector who is also the seeker, or has no address (a deleted account), hears nothing.
+    """
+    told = [i for i in intros if i.connector_email and i.connector_email != i.seeker_email]
+    prefs = connector_prefs(told)
+    stopped = opted_out({i.connector_email for i in told}, kind)
+    found = []
+    for intro in told:
+        pref = prefs.get(intro.connector_user_id) or NotificationSettings()
+        if getattr(pref, setting) and intro.connector_email not in stopped:
+            found.append((intro, pref))
+    return found
+
+
+def first_name(name: str) -> str:
+    return name.split()[0] if name.strip() else name

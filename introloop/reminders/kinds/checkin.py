@@ -1,0 +1,56 @@
+"""About a week after an introduction, the target is asked once: did they get in touch?"""
+
+from datetime import datetime, timedelta
+
+from introloop.intros.links import links_for
+from introloop.intros.models import Intro, Role, State
+from introloop.intros.steps import CHECKIN_CHOICES
+from introloop.lookups import any_of
+
+from .base import Candidate, SweepInput, intro_candidate, opted_out, reminder_email
+
+KIND = "checkin"
+LABEL = "check-ins about introductions made to you"
+SETTING = None  # stopped by address, like nudges
+AFTER = timedelta(days=7)
+OPEN = (State.INTRODUCED, State.REACHED_OUT, State.SCHEDULED)
+
+
+def collect(sweep: SweepInput) -> list[Candidate]:
+    due = list(
+        Intro.objects.filter(
+            checkin_sent_at__isnull=True, introduced_at__lte=sweep.now - AFTER, state__in=OPEN
+        ).exclude(target_email="")
+    )
+    stopped = opted_out({i.target_email for i in due}, KIND)
+    return [
+        intro_candidate(KIND, intro, Role.TARGET, "", _composer(intro))
+        for intro in due
+        if intro.target_email not in stopped
+    ]
+
+
+def claimed(candidates: list[Candidate], now: datetime) -> None:
+    """Stamp the introductions whose check-in this sweep queued, so later sweeps skip them."""
+    ids = [c.intro_id for c in candidates]
+    Intro.objects.filter(any_of("id", ids)).update(checkin_sent_at=now)
+
+
+def _composer(intro: Intro):
+    def compose(now: datetime, links: list):
+        context = {
+            "target": intro.target_name,
+            "seeker": intro.seeker_name,
+            "connector": intro.connector_name,
+            "choices": links_for(intro, Role.TARGET, list(CHECKIN_CHOICES), now, links),
+        }
+        return reminder_email(
+            "reminders/checkin",
+            context,
+            to=intro.target_email,
+            kind=KIND,
+            what="check-ins about introductions",
+            user_id=intro.target_user_id,
+        )
+
+    return compose

@@ -1,0 +1,62 @@
+"""Heads-ups to the connector when the seeker is late writing to the target or telling them
+what came of it, before anyone is embarrassed."""
+
+from datetime import datetime, timedelta
+
+from introloop.intros import lifecycle
+from introloop.intros.lifecycle import NextStep
+from introloop.intros.models import Intro, Role
+from introloop.intros.steps import STEPS
+
+from .base import (
+    Candidate,
+    SweepInput,
+    first_name,
+    intro_candidate,
+    reminder_email,
+    told_connectors,
+)
+
+KIND = "escalation"
+LABEL = "heads-ups about introductions you made"
+SETTING = "escalations_enabled"
+# The steps whose lateness the connector hears about.
+STEPS_TOLD = {name for name, step in STEPS.items() if step.heads_up}
+
+
+def collect(sweep: SweepInput) -> list[Candidate]:
+    late = [i for i in sweep.intros if i.next_owner == Role.SEEKER and i.next_step in STEPS_TOLD]
+    candidates = []
+    for intro, pref in told_connectors(late, KIND, SETTING):
+        step = lifecycle.next_steps(intro)[0]
+        if sweep.now - step.due_at < timedelta(days=pref.escalation_grace_days):
+            continue
+        tail = f"{step.step}:{step.due_at.date().isoformat()}"
+        compose = _composer(intro, step, (sweep.now - step.due_at).days)
+        candidates.append(intro_candidate(KIND, intro, Role.CONNECTOR, tail, compose))
+    return candidates
+
+
+def _composer(intro: Intro, step: NextStep, days_late: int):
+    def compose(now: datetime, links: list):
+        context = {
+            "connector_first": first_name(intro.connector_name),
+            "seeker": intro.seeker_name,
+            "seeker_first": first_name(intro.seeker_name),
+            "target": intro.target_name,
+            "target_first": first_name(intro.target_name),
+            "late_with": step.kind.heads_up,
+            "due": f"{step.due_at:%-d %b}",
+            "days_late": days_late,
+            "state": intro.get_state_display().lower(),
+        }
+        return reminder_email(
+            "reminders/escalation",
+            context,
+            to=intro.connector_email,
+            kind=KIND,
+            what=LABEL,
+            user_id=intro.connector_user_id,
+        )
+
+    return compose

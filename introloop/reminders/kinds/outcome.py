@@ -1,0 +1,56 @@
+"""What came of an introduction, to the connector, once the seeker closed the loop."""
+
+from datetime import datetime, timedelta
+
+from introloop.intros.models import Intro, Role, State
+
+from .base import (
+    Candidate,
+    SweepInput,
+    first_name,
+    intro_candidate,
+    reminder_email,
+    told_connectors,
+)
+
+KIND = "outcome"
+LABEL = "outcomes of introductions you made"
+SETTING = "outcomes_enabled"
+WINDOW = timedelta(days=14)  # loops closed longer ago are old news
+
+
+def collect(sweep: SweepInput) -> list[Candidate]:
+    now = sweep.now
+    closed = Intro.objects.filter(
+        state=State.LOOP_CLOSED, closed_at__gte=now - WINDOW, closed_at__lte=now
+    )
+    return [
+        intro_candidate(
+            KIND,
+            intro,
+            Role.CONNECTOR,
+            f"loop_closed:{intro.closed_at.date().isoformat()}",
+            _composer(intro),
+        )
+        for intro, _ in told_connectors(list(closed), KIND, SETTING)
+    ]
+
+
+def _composer(intro: Intro):
+    def compose(now: datetime, links: list):
+        context = {
+            "connector_first": first_name(intro.connector_name),
+            "seeker": intro.seeker_name,
+            "target": intro.target_name,
+            "outcome": intro.outcome,
+        }
+        return reminder_email(
+            "reminders/outcome",
+            context,
+            to=intro.connector_email,
+            kind=KIND,
+            what=LABEL,
+            user_id=intro.connector_user_id,
+        )
+
+    return compose
