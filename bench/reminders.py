@@ -94,8 +94,9 @@ INTRO_COLUMNS = (
     "seeker_name", "seeker_email", "seeker_user_id", "target_name", "target_email",
     "target_user_id", "purpose", "double_opt_in", "state", "outcome", "follow_ups",
     *MILESTONES, "next_step", "next_owner", "next_due_at", "rules", "version", "created_at",
-    "updated_at",
+    "updated_at", "checkin_sent_at",
 )  # fmt: skip
+CHECKIN_AFTER = timedelta(days=7)
 USER_COLUMNS = (
     "id", "password", "is_superuser", "email", "name", "time_zone", "email_verified_at",
     "is_active", "is_staff", "date_joined",
@@ -177,12 +178,18 @@ def intro_row(
         target_name = f"{GIVEN[n % len(GIVEN)]} {FAMILY[n % len(FAMILY)]}"
         target_email = f"target{n}@example.org"
     last = max(v for k, v in stamps.items() if k != "scheduled_for")
+    # In a steady state, the target of every introduction over a week old was asked already
+    # whether the seeker got in touch (the sweep does it the minute the week is over).
+    introduced = stamps.get("introduced_at")
+    checked_in = introduced + CHECKIN_AFTER if introduced else None
+    checked_in = checked_in if checked_in and checked_in <= NOW_UTC else None
     return (
         n, seeker or connector, connector_name, connector_email, connector,
         seeker_name, seeker_email, seeker, target_name, target_email, target,
         PURPOSES[n % len(PURPOSES)], True, state, extra.get("outcome", ""),
         extra.get("follow_ups", 0), *(to_db(stamps.get(m)) for m in MILESTONES),
         step[0], step[1], to_db(step[2]), "{}", 0, to_db(stamps["requested_at"]), to_db(last),
+        to_db(checked_in),
     )  # fmt: skip
 
 

@@ -1,7 +1,9 @@
 """Every email Introloop sends, in one index, and how each is rendered from its templates.
 
 Each entry names three templates under `templates/email/`: `<name>.subject.txt`,
-`<name>.txt` and `<name>.html`. They are Jinja2 templates, not Django's: the reminder sweep
+`<name>.txt` and `<name>.html`, the last being the body of the HTML part, which `_layout.html`
+wraps. Emails about which the recipient can say "no more" end with `_footer.txt` and
+`_footer.html`. They are Jinja2 templates, not Django's: the reminder sweep
 renders about 10,000 emails a minute at scale, and Jinja2 compiles a template to Python (57 µs
 for a nudge's text and HTML parts here, against 284 µs with Django's engine). Undefined names
 raise, so a misspelt variable fails the tests instead of sending an email with a hole in it.
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from markupsafe import Markup, escape
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "email"
@@ -82,17 +84,56 @@ def environment() -> Environment:
         auto_reload=False,
     )
     env.filters["paragraphs"] = paragraphs
+    # Email templates use none of Jinja2's global functions (range, lipsum…); without them,
+    # each render skips copying them into its context, a third of its cost in the sweep.
+    env.globals.clear()
     return env
 
 
-def render(name: str, context: dict) -> Rendered:
-    """The subject, text and HTML of the email `name` (a key of EMAILS) with `context`."""
+def _render(template: Template, context: dict) -> str:
+    """Template.render() with `context` shared rather than copied (it is not changed)."""
+    return "".join(template.root_render_func(template.new_context(context, shared=True)))
+
+
+@functools.cache
+def _template(name: str) -> Template:
+    return environment().get_template(name)
+
+
+def _templates(name: str) -> tuple[Template, Template, Template]:
     if name not in EMAILS:
         raise KeyError(f"No email {name!r} in outbox.emails.EMAILS")
-    env = environment()
+    return _template(f"{name}.subject.txt"), _template(f"{name}.txt"), _template(f"{name}.html")
+
+
+@functools.cache
+def _layout(site_name: str, site_url: str) -> tuple[str, str, str]:
+    """The HTML layout around the body and the footer, rendered once: (head, middle, tail).
+
+    Rendering it around each of the sweep's emails would cost more than the emails do.
+    """
+    context = {"site_name": site_name, "site_url": site_url, "body": "\0", "footer": "\0"}
+    head, middle, tail = _template("_layout.html").render(context).split("\0")
+    return head, middle, tail
+
+
+def render(name: str, context: dict, *, footer: bool = False) -> Rendered:
+    """The subject, text and HTML of the email `name` (a key of EMAILS) with `context`.
+
+    With `footer`, both parts end with why the email came and the one-click stop (the
+    context then has `what` and `unsubscribe_url`). Give items as objects with attributes
+    (dataclasses, named tuples), not dicts: Jinja2 looks an attribute up before a key, and
+    the failed lookup doubles the rendering time.
+    """
+    subject, text, html = _templates(name)
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    body_text, footer_html = _render(text, context), ""
+    if footer:
+        body_text += _render(_template("_footer.txt"), context)
+        footer_html = _render(_template("_footer.html"), context)
+    head, middle, tail = _layout(settings.SITE_NAME, settings.SITE_URL)
     return Rendered(
-        subject=" ".join(env.get_template(f"{name}.subject.txt").render(context).split()),
-        text=env.get_template(f"{name}.txt").render(context),
-        html=env.get_template(f"{name}.html").render(context),
+        subject=" ".join(_render(subject, context).split()),
+        text=body_text,
+        html=head + _render(html, context) + middle + footer_html + tail,
     )

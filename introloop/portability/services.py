@@ -141,9 +141,7 @@ def _notifications(user: User) -> dict:
         "escalations_enabled": prefs.escalations_enabled,
         "escalation_grace_days": prefs.escalation_grace_days,
         "outcomes_enabled": prefs.outcomes_enabled,
-        "snoozed": [
-            {"item": s.key, "until": _iso(s.until)} for s in access.scope(Snooze, user)
-        ],
+        "snoozed": [{"item": s.key, "until": _iso(s.until)} for s in access.scope(Snooze, user)],
         "reminders_sent": [
             {"kind": r.kind, "key": r.key, "at": _iso(r.created_at)}
             for r in access.scope(Reminder, user).order_by("created_at", "id")

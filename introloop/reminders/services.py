@@ -17,7 +17,7 @@ from introloop.network.services import log_interaction
 
 from .due import DueItem
 from .kinds import KINDS
-from .kinds.base import UNSUBSCRIBE_SALT
+from .kinds.base import read_unsubscribe_token
 from .models import EmailOptOut, NotificationSettings, Snooze, new_calendar_token
 
 SNOOZES = {"1": ("1 day", timedelta(days=1)), "3": ("3 days", timedelta(days=3)),
@@ -80,14 +80,13 @@ class BadUnsubscribeLink(Exception):
 def unsubscribe_details(token: str) -> dict:
     """What the link stops: {"kind", "label", "email", "user_id"}; BadUnsubscribeLink if none."""
     try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        name, user_id, email = read_unsubscribe_token(token)
     except signing.BadSignature:
         raise BadUnsubscribeLink from None
-    kind = KINDS.get(data.get("k")) if isinstance(data, dict) else None
+    kind = KINDS.get(name)
     if kind is None:
         raise BadUnsubscribeLink
-    return {"kind": kind.KIND, "label": kind.LABEL, "email": str(data.get("e", "")),
-            "user_id": data.get("u")}  # fmt: skip
+    return {"kind": kind.KIND, "label": kind.LABEL, "email": email, "user_id": user_id}
 
 
 @transaction.atomic

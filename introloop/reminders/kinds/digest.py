@@ -1,6 +1,7 @@
 """The daily digest: everything due today and overdue, at the hour each person chose."""
 
 from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import F
@@ -93,9 +94,11 @@ def _composer(user: User, items: list[DueItem], local_now: datetime):
     return compose
 
 
-def _line(item: DueItem) -> dict:
-    return {
-        "title": item.title,
-        "due": f"{item.due_on:%a %-d %b}",
-        "url": settings.SITE_URL + item.url,
-    }
+class Line(NamedTuple):
+    title: str
+    due: str
+    url: str
+
+
+def _line(item: DueItem) -> Line:
+    return Line(item.title, f"{item.due_on:%a %-d %b}", settings.SITE_URL + item.url)
