@@ -66,6 +66,7 @@ RULES: dict[str, Rule] = {
     "network.contact": _owner,
     "network.contactemail": _owner,
     "network.tag": _owner,
+    "network.contacttag": _through("tag", _owner),
     "network.interaction": _owner,
     "network.notduplicate": _owner,
     "network.importupload": _owner,
@@ -108,6 +109,19 @@ def get_or_404(queryset: "QuerySet[M] | Manager[M] | type[M]", viewer, **lookup)
     if found is None:
         raise Http404
     return found
+
+
+def staff_scope(queryset: "QuerySet[M] | Manager[M] | type[M]", viewer) -> "QuerySet[M]":
+    """Everyone's rows, for the staff pages (the outbox); none for anyone else."""
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    elif isinstance(queryset, Manager):
+        queryset = queryset.all()
+    return queryset if is_staff(viewer) else queryset.none()
+
+
+def is_staff(viewer) -> bool:
+    return bool(viewer is not None and viewer.is_authenticated and viewer.is_staff)
 
 
 def roles_of(intro, viewer) -> set[str]:

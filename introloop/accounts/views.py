@@ -4,10 +4,12 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+
+from introloop import access
 
 from . import services, throttle
 from .forms import ApiTokenForm, LoginForm, PasswordResetForm, ProfileForm, SignUpForm
@@ -126,7 +128,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 def _get_token_for_user(request: HttpRequest, token_id: int) -> ApiToken:
-    return get_object_or_404(ApiToken, id=token_id, user=request.user)
+    return access.get_or_404(ApiToken, request.user, id=token_id)
 
 
 @login_required
@@ -140,7 +142,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         form = ApiTokenForm()
     context = {
         "form": form,
-        "tokens": ApiToken.objects.filter(user=request.user),
+        "tokens": access.scope(ApiToken, request.user),
         "new_raw_token": new_raw_token,
         "section": "tokens",
         "api_base": settings.SITE_URL + "/api/v1/",

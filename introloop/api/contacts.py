@@ -9,13 +9,13 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from introloop import access
 from introloop.goals.queries import reciprocity
 from introloop.network import exports, queries, services
 from introloop.network.forms import ContactForm, InteractionForm, join_labelled
@@ -216,7 +216,7 @@ def _form_data(payload: ContactIn, base: dict) -> QueryDict:
 
 
 def _get_contact(request: HttpRequest, contact_id: int) -> Contact:
-    return get_object_or_404(Contact, id=contact_id, owner=request.auth)
+    return access.get_or_404(Contact, request.auth, id=contact_id)
 
 
 @router.get("/contacts", response=ContactList, summary="Your contacts, searched and paged")
@@ -276,9 +276,9 @@ def delete_contact(request: HttpRequest, contact_id: int):
 @router.post("/interactions", response={201: InteractionOut}, summary="Log an interaction")
 def create_interaction(request: HttpRequest, payload: InteractionIn):
     owned = set(
-        Contact.objects.filter(owner=request.auth, id__in=payload.contact_ids).values_list(
-            "id", flat=True
-        )
+        access.scope(Contact, request.auth)
+        .filter(id__in=payload.contact_ids)
+        .values_list("id", flat=True)
     )
     missing = [i for i in payload.contact_ids if i not in owned]
     if missing:

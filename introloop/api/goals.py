@@ -3,11 +3,11 @@
 from datetime import date, datetime
 
 from django.http import HttpRequest, QueryDict
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from introloop import access
 from introloop.goals import services
 from introloop.goals.forms import ApplicationForm, AskForm, GoalForm
 from introloop.goals.models import Application, Ask, Goal
@@ -159,12 +159,12 @@ def _data(values: dict) -> QueryDict:
 
 
 def _get_goal(request: HttpRequest, goal_id: int) -> Goal:
-    return get_object_or_404(Goal, id=goal_id, owner=request.auth)
+    return access.get_or_404(Goal, request.auth, id=goal_id)
 
 
 @router.get("/goals", response=list[GoalOut], summary="Your goals")
 def list_goals(request: HttpRequest):
-    return [_goal_out(g) for g in Goal.objects.filter(owner=request.auth).prefetch_related("needs")]
+    return [_goal_out(g) for g in access.scope(Goal, request.auth).prefetch_related("needs")]
 
 
 @router.post("/goals", response={201: GoalOut}, summary="Add a goal")
@@ -221,7 +221,7 @@ def _ask_out(ask: Ask) -> dict:
 
 @router.get("/asks", response=list[AskOut], summary="Asks and favours, newest first")
 def list_asks(request: HttpRequest, contact_id: int | None = None):
-    asks = Ask.objects.filter(owner=request.auth)
+    asks = access.scope(Ask, request.auth)
     if contact_id is not None:
         asks = asks.filter(contact_id=contact_id)
     return [_ask_out(a) for a in asks[:500]]
@@ -244,13 +244,13 @@ def _save_ask(request: HttpRequest, values: dict, ask: Ask | None) -> tuple[Ask,
 
 def _require_contact(request: HttpRequest, contact_id: int | None) -> None:
     # Someone else's contact is a 404 like any other object of theirs, not a form error.
-    mine = Contact.objects.filter(owner=request.auth, id=contact_id)
+    mine = access.scope(Contact, request.auth).filter(id=contact_id)
     if contact_id is not None and not mine.exists():
         raise HttpError(404, f"No contact with id {contact_id}.")
 
 
 def _get_ask(request: HttpRequest, ask_id: int) -> Ask:
-    return get_object_or_404(Ask, id=ask_id, owner=request.auth)
+    return access.get_or_404(Ask, request.auth, id=ask_id)
 
 
 @router.post("/asks", response={201: AskCreated}, summary="Record an ask or a favour given")
@@ -289,7 +289,7 @@ def _application_out(a: Application) -> dict:
 
 @router.get("/applications", response=list[ApplicationOut], summary="Your applications")
 def list_applications(request: HttpRequest):
-    return [_application_out(a) for a in Application.objects.filter(owner=request.auth)[:1000]]
+    return [_application_out(a) for a in access.scope(Application, request.auth)[:1000]]
 
 
 APPLICATION_FORM_FIELDS = {"contact_id": "contact", "intro_id": "intro"}
@@ -308,7 +308,7 @@ def _save_application(request: HttpRequest, values: dict, found: Application | N
 
 
 def _get_application(request: HttpRequest, application_id: int) -> Application:
-    return get_object_or_404(Application, id=application_id, owner=request.auth)
+    return access.get_or_404(Application, request.auth, id=application_id)
 
 
 @router.post("/applications", response={201: ApplicationOut}, summary="Add an application")

@@ -3,6 +3,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 
+from introloop import access
 from introloop.intros.models import Intro
 from introloop.network.forms import OwnedContactChoice
 from introloop.network.models import Contact
@@ -85,6 +86,12 @@ def _valid_day(day: date | None) -> date | None:
     return day
 
 
+def seeker_intros(owner):
+    """The introductions the owner asked for, newest first: what an ask or application can
+    name."""
+    return access.scope(Intro, owner).filter(seeker_user=owner).order_by("-id")
+
+
 class AskForm(forms.ModelForm):
     contact = OwnedContactChoice(label="Who")
 
@@ -103,10 +110,10 @@ class AskForm(forms.ModelForm):
 
     def __init__(self, owner, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = Contact.objects.filter(owner=owner)
-        self.fields["intro"].queryset = Intro.objects.filter(seeker_user=owner).order_by("-id")
+        self.fields["contact"].queryset = access.scope(Contact, owner)
+        self.fields["intro"].queryset = seeker_intros(owner)
         self.fields["intro"].required = False
-        self.fields["goal"].queryset = Goal.objects.filter(owner=owner)
+        self.fields["goal"].queryset = access.scope(Goal, owner)
         self.fields["goal"].required = False
         self.fields["on"].initial = today
 
@@ -138,8 +145,8 @@ class ApplicationForm(forms.ModelForm):
 
     def __init__(self, owner, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = Contact.objects.filter(owner=owner)
-        self.fields["intro"].queryset = Intro.objects.filter(seeker_user=owner).order_by("-id")
+        self.fields["contact"].queryset = access.scope(Contact, owner)
+        self.fields["intro"].queryset = seeker_intros(owner)
         self.fields["intro"].required = False
         self.fields["applied_on"].initial = today
 

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Max, Q
 
+from introloop import access
 from introloop.network.queries import TimelineEntry
 
 from .models import Ask
@@ -10,7 +11,8 @@ from .models import Ask
 def reciprocity(owner, contact_ids) -> dict[int, dict]:
     """Per contact: favours received (asks of them that were done), given, and last asked."""
     rows = (
-        Ask.objects.filter(owner=owner, contact_id__in=list(contact_ids))
+        access.scope(Ask, owner)
+        .filter(contact_id__in=list(contact_ids))
         .values("contact_id")
         .annotate(
             received=Count("id", filter=Q(direction=Ask.Direction.ASKED, status=Ask.Status.DONE)),
@@ -31,7 +33,7 @@ def reciprocity(owner, contact_ids) -> dict[int, dict]:
 
 def contact_timeline(contact) -> list[TimelineEntry]:
     entries = []
-    for ask in Ask.objects.filter(contact=contact):
+    for ask in Ask.objects.filter(owner_id=contact.owner_id, contact=contact):
         verb = "Asked for" if ask.direction == Ask.Direction.ASKED else "Helped with"
         what, status = ask.get_kind_display().lower(), ask.get_status_display().lower()
         entries.append(

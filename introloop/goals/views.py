@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from introloop import access
 from introloop.network.queries import local_today
 
 from . import services
@@ -15,7 +16,7 @@ from .suggestions import suggestions
 
 
 def _get_goal_for_user(request: HttpRequest, goal_id: int) -> Goal:
-    return get_object_or_404(Goal, id=goal_id, owner=request.user)
+    return access.get_or_404(Goal, request.user, id=goal_id)
 
 
 def _today(request: HttpRequest):
@@ -24,7 +25,7 @@ def _today(request: HttpRequest):
 
 @login_required
 def goal_list(request: HttpRequest) -> HttpResponse:
-    goals = Goal.objects.filter(owner=request.user).prefetch_related("needs")
+    goals = access.scope(Goal, request.user).prefetch_related("needs")
     context = {
         "goals": goals,
         "brief_text": services.brief_text(request.user),
@@ -98,7 +99,7 @@ def need_add(request: HttpRequest, goal_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def need_toggle(request: HttpRequest, need_id: int) -> HttpResponse:
-    need = get_object_or_404(Need, id=need_id, goal__owner=request.user)
+    need = access.get_or_404(Need, request.user, id=need_id)
     need.done = not need.done
     need.save(update_fields=["done"])
     return redirect("goals:detail", goal_id=need.goal_id)
@@ -107,7 +108,7 @@ def need_toggle(request: HttpRequest, need_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def need_delete(request: HttpRequest, need_id: int) -> HttpResponse:
-    need = get_object_or_404(Need, id=need_id, goal__owner=request.user)
+    need = access.get_or_404(Need, request.user, id=need_id)
     need.delete()
     messages.success(request, f"Removed “{need.text}” from the checklist.")
     return redirect("goals:detail", goal_id=need.goal_id)
@@ -163,7 +164,7 @@ def public_brief(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def ask_list(request: HttpRequest) -> HttpResponse:
-    asks = Ask.objects.filter(owner=request.user).select_related("contact")
+    asks = access.scope(Ask, request.user).select_related("contact")
     direction = request.GET.get("direction", "")
     if direction in Ask.Direction.values:
         asks = asks.filter(direction=direction)
@@ -197,12 +198,12 @@ def ask_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def ask_edit(request: HttpRequest, ask_id: int) -> HttpResponse:
-    return _ask_form(request, get_object_or_404(Ask, id=ask_id, owner=request.user))
+    return _ask_form(request, access.get_or_404(Ask, request.user, id=ask_id))
 
 
 @login_required
 def ask_delete(request: HttpRequest, ask_id: int) -> HttpResponse:
-    ask = get_object_or_404(Ask.objects.select_related("contact"), id=ask_id, owner=request.user)
+    ask = access.get_or_404(Ask.objects.select_related("contact"), request.user, id=ask_id)
     label = "favour" if ask.direction == Ask.Direction.GIVEN else "ask"
     what = f"the {label} “{ask.get_kind_display().lower()}” with {ask.contact.full_name}"
     contact_url = reverse("timeline:contact", args=[ask.contact_id])
@@ -212,7 +213,7 @@ def ask_delete(request: HttpRequest, ask_id: int) -> HttpResponse:
 
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    applications = Application.objects.filter(owner=request.user)
+    applications = access.scope(Application, request.user)
     context = {"applications": applications[:500], "nav": "goals"}
     return render(request, "goals/application_list.html", context)
 
@@ -237,13 +238,13 @@ def application_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def application_edit(request: HttpRequest, application_id: int) -> HttpResponse:
-    found = get_object_or_404(Application, id=application_id, owner=request.user)
+    found = access.get_or_404(Application, request.user, id=application_id)
     return _application_form(request, found)
 
 
 @login_required
 def application_delete(request: HttpRequest, application_id: int) -> HttpResponse:
-    found = get_object_or_404(Application, id=application_id, owner=request.user)
+    found = access.get_or_404(Application, request.user, id=application_id)
     what = f"the application for {found.role} at {found.company}"
     back = reverse("goals:application_edit", args=[found.id])
     done = reverse("goals:applications")

@@ -66,6 +66,11 @@ class Role(models.TextChoices):
 ROLES: tuple[str, ...] = tuple(Role.values)
 
 
+# The states in which the target is asked, a week after the introduction, whether the seeker
+# got in touch.
+CHECKIN_STATES = ["introduced", "reached_out", "scheduled"]
+
+
 class Intro(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intros_created"
@@ -149,6 +154,12 @@ class Intro(models.Model):
             models.Index(fields=["target_email", "created_at"], name="intros_target_email_idx"),
             models.Index(fields=["next_due_at"], name="intros_next_due_idx"),
             models.Index(fields=["closed_at"], name="intros_closed_idx"),
+            # The sweep's check-ins: introductions still open whose target was not asked yet.
+            models.Index(
+                fields=["introduced_at"],
+                condition=models.Q(checkin_sent_at__isnull=True, state__in=CHECKIN_STATES),
+                name="intros_checkin_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

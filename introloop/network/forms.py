@@ -4,6 +4,8 @@ from datetime import date, timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 
+from introloop import access
+
 from .importers.decoding import normalize_email, normalize_linkedin_url
 from .importers.records import FORMATS, ContactRecord
 from .models import Contact, Interaction, Strength
@@ -272,7 +274,7 @@ class InteractionForm(forms.ModelForm):
     def __init__(self, owner, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.fields["contacts"].queryset = Contact.objects.filter(owner=owner)
+        self.fields["contacts"].queryset = access.scope(Contact, owner)
         self.fields["occurred_on"].initial = today
 
     def clean_occurred_on(self) -> date:
@@ -294,7 +296,7 @@ class BulkTagForm(forms.Form):
 
     def __init__(self, owner, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contacts"].queryset = Contact.objects.filter(owner=owner)
+        self.fields["contacts"].queryset = access.scope(Contact, owner)
 
 
 class ImportUploadForm(forms.Form):

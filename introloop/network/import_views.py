@@ -6,9 +6,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+
+from introloop import access
 
 from . import exports
 from .forms import ImportUploadForm
@@ -22,7 +24,7 @@ PREVIEW_ROWS = 25
 
 
 def _get_upload_for_user(request: HttpRequest, upload_id: int) -> ImportUpload:
-    return get_object_or_404(ImportUpload, id=upload_id, owner=request.user)
+    return access.get_or_404(ImportUpload, request.user, id=upload_id)
 
 
 def _parse(upload: ImportUpload):
@@ -59,7 +61,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
             return redirect("network:import_preview", upload_id=pending.id)
     context = {
         "form": form,
-        "runs": ImportRun.objects.filter(owner=request.user)[:10],
+        "runs": access.scope(ImportRun, request.user)[:10],
         "nav": "contacts",
     }
     return render(request, "network/import_start.html", context)

@@ -5,6 +5,8 @@ from datetime import date, datetime
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
+from introloop import access
+
 from .models import Contact, ContactEmail, Interaction, NotDuplicate, Tag, fold
 
 SORTS = {
@@ -21,7 +23,7 @@ def local_today(user, now: datetime) -> date:
 
 
 def owner_contacts(owner) -> QuerySet[Contact]:
-    return Contact.objects.filter(owner=owner)
+    return access.scope(Contact, owner)
 
 
 def with_list_details(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
@@ -59,7 +61,7 @@ def search_contacts(
 
 
 def tags_with_counts(owner) -> QuerySet[Tag]:
-    return Tag.objects.filter(owner=owner).annotate(n=Count("contacts")).filter(n__gt=0)
+    return access.scope(Tag, owner).annotate(n=Count("contacts")).filter(n__gt=0)
 
 
 @dataclass
@@ -102,14 +104,14 @@ def duplicate_groups(owner, limit: int = 50) -> list[DuplicateGroup]:
     Pairs the owner marked as different people are left out.
     """
     same_email = (
-        ContactEmail.objects.filter(owner=owner)
+        access.scope(ContactEmail, owner)
         .values("email")
         .annotate(n=Count("contact", distinct=True))
         .filter(n__gt=1)
         .values_list("email", flat=True)[:limit]
     )
     same_name = (
-        Contact.objects.filter(owner=owner)
+        access.scope(Contact, owner)
         .exclude(name_key="")
         .values("name_key")
         .annotate(n=Count("id"))
@@ -118,7 +120,7 @@ def duplicate_groups(owner, limit: int = 50) -> list[DuplicateGroup]:
     )
     emails, names = list(same_email), list(same_name)
     candidates = (
-        Contact.objects.filter(owner=owner)
+        access.scope(Contact, owner)
         .filter(Q(emails__email__in=emails) | Q(name_key__in=names))
         .distinct()
         .prefetch_related("emails")
@@ -131,7 +133,7 @@ def duplicate_groups(owner, limit: int = 50) -> list[DuplicateGroup]:
         for email in contact.emails.all():
             if email.email in emails:
                 by_key.setdefault(("email", email.email), []).append(contact)
-    dismissed = set(NotDuplicate.objects.filter(owner=owner).values_list("first_id", "second_id"))
+    dismissed = set(access.scope(NotDuplicate, owner).values_list("first_id", "second_id"))
     groups, seen = [], set()
     for (why, value), members in by_key.items():
         ids = frozenset(c.id for c in members)
@@ -148,7 +150,7 @@ def duplicate_groups(owner, limit: int = 50) -> list[DuplicateGroup]:
 
 def recent_interactions(owner, limit: int = 20) -> QuerySet[Interaction]:
     return (
-        Interaction.objects.filter(owner=owner)
+        access.scope(Interaction, owner)
         .prefetch_related(Prefetch("contacts", queryset=Contact.objects.only("id", "full_name")))
         .order_by("-occurred_on", "-id")[:limit]
     )

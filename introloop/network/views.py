@@ -3,10 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+
+from introloop import access
 
 from . import queries, services
 from .forms import BulkTagForm, ContactForm, InteractionForm, MergeForm
@@ -16,13 +18,13 @@ PAGE_SIZE = 50
 
 
 def _get_contact_for_user(request: HttpRequest, contact_id: int) -> Contact:
-    return get_object_or_404(
-        Contact.objects.select_related("introduced_by"), id=contact_id, owner=request.user
+    return access.get_or_404(
+        Contact.objects.select_related("introduced_by"), request.user, id=contact_id
     )
 
 
 def _get_interaction_for_user(request: HttpRequest, interaction_id: int) -> Interaction:
-    return get_object_or_404(Interaction, id=interaction_id, owner=request.user)
+    return access.get_or_404(Interaction, request.user, id=interaction_id)
 
 
 def _today(request: HttpRequest):
@@ -57,7 +59,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "contact-results":
         return render(request, "network/_contact_results.html", context)
     context["tags"] = queries.tags_with_counts(request.user)
-    context["total"] = Contact.objects.filter(owner=request.user).count()
+    context["total"] = access.scope(Contact, request.user).count()
     return render(request, "network/contact_list.html", context)
 
 
@@ -241,7 +243,7 @@ def merge(request: HttpRequest) -> HttpResponse:
 @require_POST
 def not_duplicates(request: HttpRequest) -> HttpResponse:
     ids = sorted({int(i) for i in request.POST.getlist("contact") if i.isdigit()})
-    contacts = list(Contact.objects.filter(owner=request.user, id__in=ids))
+    contacts = list(access.scope(Contact, request.user).filter(id__in=ids))
     if len(contacts) < 2 or len(contacts) != len(ids):
         messages.error(request, "Choose at least two of your contacts.")
         return redirect("network:duplicates")

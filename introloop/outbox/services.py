@@ -130,6 +130,9 @@ def queue_email(
     )
 
 
+_EMPTY_JSON = {list: "[]", dict: "{}"}
+
+
 def queue_messages(emails: list[OutgoingEmail], now: datetime) -> int:
     """Write many messages to the outbox at once, inside the caller's transaction.
 
@@ -145,7 +148,7 @@ def queue_messages(emails: list[OutgoingEmail], now: datetime) -> int:
     for email in emails:
         row = list(_values(email, stamp, domain))
         for i in json_at:
-            row[i] = json.dumps(row[i])
+            row[i] = json.dumps(row[i]) if row[i] else _EMPTY_JSON[type(row[i])]
         rows.append(row)
     columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
     table = Message._meta.db_table

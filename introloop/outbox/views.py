@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from introloop import access
+
 from . import delivery
 from .models import Message
 
@@ -20,7 +22,7 @@ def _staff_only(view):
     @wraps(view)
     @login_required
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_staff:
+        if not access.is_staff(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -30,7 +32,7 @@ def _staff_only(view):
 @_staff_only
 def message_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    messages_qs = Message.objects.only(
+    messages_qs = access.staff_scope(Message, request.user).only(
         "id", "to", "subject", "status", "attempts", "created_at", "sent_at", "last_error"
     )
     if status in Message.Status.values:
@@ -41,7 +43,9 @@ def message_list(request: HttpRequest) -> HttpResponse:
         "status": status,
         "statuses": Message.Status.choices,
         "smtp_configured": delivery.smtp_connection() is not None,
-        "failed_count": Message.objects.filter(status=Message.Status.FAILED).count(),
+        "failed_count": access.staff_scope(Message, request.user)
+        .filter(status=Message.Status.FAILED)
+        .count(),
         "nav": "outbox",
     }
     return render(request, "outbox/message_list.html", context)
@@ -49,14 +53,14 @@ def message_list(request: HttpRequest) -> HttpResponse:
 
 @_staff_only
 def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
-    message = get_object_or_404(Message, id=message_id)
+    message = get_object_or_404(access.staff_scope(Message, request.user), id=message_id)
     return render(request, "outbox/message_detail.html", {"message": message, "nav": "outbox"})
 
 
 @_staff_only
 @require_POST
 def message_retry(request: HttpRequest, message_id: int) -> HttpResponse:
-    message = get_object_or_404(Message, id=message_id)
+    message = get_object_or_404(access.staff_scope(Message, request.user), id=message_id)
     delivery.retry_now(message, timezone.now())
     messages.success(request, "The message is queued again; the worker will send it shortly.")
     return redirect("outbox:detail", message_id=message.id)

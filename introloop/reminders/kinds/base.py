@@ -2,6 +2,7 @@
 read once for all kinds, and the unsubscribe link every reminder carries."""
 
 import binascii
+import functools
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -89,6 +90,12 @@ class SweepInput:
         return found
 
 
+@functools.lru_cache(maxsize=4)
+def _signer(secret_key: str) -> signing.Signer:
+    """One signer per secret key (Signer's constructor reads the settings each time)."""
+    return signing.Signer(key=secret_key, salt=UNSUBSCRIBE_SALT)
+
+
 def unsubscribe_url(recipient: str, kind: str, user_id: int | None) -> str:
     """A signed link that stops this kind of email for this recipient, without logging in.
 
@@ -96,7 +103,7 @@ def unsubscribe_url(recipient: str, kind: str, user_id: int | None) -> str:
     email, and this costs a fifth as much.
     """
     payload = urlsafe_b64encode(f"{kind}|{user_id or ''}|{recipient}".encode()).decode()
-    token = signing.Signer(salt=UNSUBSCRIBE_SALT).sign(payload)
+    token = _signer(settings.SECRET_KEY).sign(payload)
     return settings.SITE_URL + url_template("reminders:unsubscribe").format(token)
 
 
@@ -105,7 +112,7 @@ def read_unsubscribe_token(token: str) -> tuple[str, int | None, str]:
 
     Links sent before the plain-text payload carry signing.dumps()'s JSON; they still work.
     """
-    payload = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
+    payload = _signer(settings.SECRET_KEY).unsign(token)
     try:
         kind, user_id, recipient = urlsafe_b64decode(payload.encode()).decode().split("|", 2)
     except (ValueError, binascii.Error):
@@ -171,9 +178,9 @@ def told_connectors(
     told = [i for i in intros if i.connector_email and i.connector_email != i.seeker_email]
     prefs = connector_prefs(told)
     stopped = opted_out({i.connector_email for i in told}, kind)
-    found = []
+    found, default = [], NotificationSettings()
     for intro in told:
-        pref = prefs.get(intro.connector_user_id) or NotificationSettings()
+        pref = prefs.get(intro.connector_user_id) or default
         if getattr(pref, setting) and intro.connector_email not in stopped:
             found.append((intro, pref))
     return found

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from introloop.intros.links import links_for
-from introloop.intros.models import Intro, Role, State
+from introloop.intros.models import CHECKIN_STATES, Intro, Role
 from introloop.intros.steps import CHECKIN_CHOICES
 from introloop.lookups import any_of
 
@@ -13,13 +13,15 @@ KIND = "checkin"
 LABEL = "check-ins about introductions made to you"
 SETTING = None  # stopped by address, like nudges
 AFTER = timedelta(days=7)
-OPEN = (State.INTRODUCED, State.REACHED_OUT, State.SCHEDULED)
 
 
 def collect(sweep: SweepInput) -> list[Candidate]:
     due = list(
         Intro.objects.filter(
-            checkin_sent_at__isnull=True, introduced_at__lte=sweep.now - AFTER, state__in=OPEN
+            # The condition of the partial index intros_checkin_due_idx, word for word.
+            checkin_sent_at__isnull=True,
+            state__in=CHECKIN_STATES,
+            introduced_at__lte=sweep.now - AFTER,
         ).exclude(target_email="")
     )
     stopped = opted_out({i.target_email for i in due}, KIND)
