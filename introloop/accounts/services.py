@@ -10,7 +10,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from introloop.outbox.services import queue_email
 
-from .models import ApiToken, User, hash_token
+from .models import ApiToken, User, hash_token, normalize_email
 from .signals import email_verified
 from .tokens import email_verification_token
 
@@ -58,11 +58,49 @@ def verify_email(user: User, token: str, now: datetime) -> bool:
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not email_verification_token.check_token(locked, token):
             return False
-        locked.email_verified_at = now
-        locked.save(update_fields=["email_verified_at"])
-        email_verified.send(sender=User, user=locked)
+        mark_verified(locked, now)
     user.email_verified_at = now
     return True
+
+
+@transaction.atomic
+def mark_verified(user: User, now: datetime) -> None:
+    """The address is the user's: record it, and let the apps above attach what names it
+    (introductions that named this address show in the account from now on)."""
+    user.email_verified_at = now
+    user.save(update_fields=["email_verified_at"])
+    email_verified.send(sender=User, user=user)
+
+
+@transaction.atomic
+def change_email(user: User, email: str, now: datetime) -> bool:
+    """Change the address the user logs in with; a new address must be verified again.
+
+    Returns whether it changed. The caller keeps the browser's session (the session hash
+    covers the address).
+    """
+    email = normalize_email(email)
+    if email == user.email:
+        return False
+    user.email = email
+    user.email_verified_at = None
+    user.save(update_fields=["email", "email_verified_at"])
+    queue_verification_email(user, now)
+    return True
+
+
+@transaction.atomic
+def create_account(
+    *, email: str, password: str, name: str, time_zone: str, now: datetime, staff: bool = False
+) -> User:
+    """An account made by an operator (`introloop createuser`): its address counts as
+    verified, through the same step as a verification link."""
+    user = User.objects.create_user(
+        email=email, password=password, name=name, time_zone=time_zone, is_staff=staff,
+        date_joined=now,
+    )  # fmt: skip
+    mark_verified(user, now)
+    return user
 
 
 def create_api_token(user: User, name: str, now: datetime) -> tuple[ApiToken, str]:

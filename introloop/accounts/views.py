@@ -111,13 +111,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     old_email = user.email
     form = ProfileForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
-        user = form.save(commit=False)
-        email_changed = user.email != old_email
-        if email_changed:
-            user.email_verified_at = None
-        user.save()
-        if email_changed:
-            services.queue_verification_email(user, timezone.now())
+        new_email = form.cleaned_data["email"]
+        user.email = old_email  # the form set it; the service decides what changing it means
+        user.save(update_fields=["name", "time_zone"])
+        if services.change_email(user, new_email, timezone.now()):
             # The session hash covers the email; keep this browser logged in.
             update_session_auth_hash(request, user)
             messages.success(request, f"Saved. We sent a link to {user.email} to confirm it.")

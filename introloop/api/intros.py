@@ -250,13 +250,13 @@ def get_intro(request: HttpRequest, intro_id: int):
 @router.post(
     "/intros/{intro_id}/events",
     response={200: IntroOut, 409: dict},
-    summary="Record a step (409 when it does not fit now)",
+    summary="Record an event (409 when it does not fit now)",
 )
 def record_event(request: HttpRequest, intro_id: int, payload: EventIn):
     intro = _get(request, intro_id)
     if payload.type not in lifecycle.TRANSITIONS:
         raise HttpError(
-            422, f"Unknown step {payload.type!r}; one of {', '.join(lifecycle.TRANSITIONS)}."
+            422, f"Unknown event {payload.type!r}; one of {', '.join(lifecycle.TRANSITIONS)}."
         )
     now = timezone.now()
     try:
@@ -272,7 +272,7 @@ def record_event(request: HttpRequest, intro_id: int, payload: EventIn):
             outcome=payload.outcome,
             scheduled_for=payload.scheduled_for,
         )
-    except lifecycle.StepRefused as refused:
+    except lifecycle.EventRefused as refused:
         return Status(409, {"detail": str(refused)})
     return intro_out(intro, request.auth, now)
 
@@ -293,7 +293,7 @@ def send(request: HttpRequest, intro_id: int, payload: SendIn):
         raise HttpError(422, "what: one of “ask” or “introduction”.")
     try:
         intro = send[payload.what](intro, request.auth, now)
-    except lifecycle.StepRefused as refused:
+    except lifecycle.EventRefused as refused:
         return Status(409, {"detail": str(refused)})
     return intro_out(intro, request.auth, now)
 

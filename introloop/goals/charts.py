@@ -12,7 +12,7 @@ from datetime import date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .stats import Stats
+from .stats import SourceFigures, Stats
 
 WIDTH, HEIGHT = 600, 220
 TOP, BOTTOM, LEFT = 28, 38, 44
@@ -174,8 +174,9 @@ def line_chart(
         f'stroke-width="3"/>'
     )
     for (x, y), value in zip(points, values, strict=True):
-        parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="4" class="chart-point" '
-                     f'fill="#1d6fa5"/>')  # fmt: skip
+        parts.append(
+            f'<circle cx="{_num(x)}" cy="{_num(y)}" r="4" class="chart-point" fill="#1d6fa5"/>'
+        )
         parts.append(_text(x, y - 9, str(value)))
     parts += _x_labels(frame, labels)
     return _svg(kind, title, summary, parts)
@@ -268,38 +269,48 @@ def _percent(share: float | None) -> str:
 
 
 def dashboard_charts(stats: Stats) -> dict[str, SafeString]:
-    weeks = stats.weeks
-    labels = _axis_labels([w.start for w in weeks])
-    n = len(weeks)
-    first, last = weeks[0], weeks[-1]
-    charts = {}
+    """The dashboard's five charts, by name."""
+    labels = _axis_labels([w.start for w in stats.weeks])
+    return {
+        "referrals": _referrals_chart(stats, labels),
+        "outreach": _outreach_chart(stats, labels),
+        "on_time": _on_time_chart(stats, labels),
+        "funnel": _funnel_chart(stats),
+        "applications": _applications_chart(stats),
+    }
 
-    referrals = [w.referrals_total for w in weeks]
-    charts["referrals"] = line_chart(
+
+def _referrals_chart(stats: Stats, labels: list[str]) -> SafeString:
+    weeks = stats.weeks
+    first = weeks[0]
+    return line_chart(
         kind="referrals",
         title="Referrals and introductions collected",
         summary=(
-            f"Referrals and introductions collected, cumulative, over {n} weeks from "
+            f"Referrals and introductions collected, cumulative, over {len(weeks)} weeks from "
             f"{week_label(first.start)}: {first.referrals_total} at the start, "
             f"{stats.referrals} now, against a target of {stats.referral_target}."
         ),
         labels=labels,
-        values=referrals,
+        values=[w.referrals_total for w in weeks],
         target=stats.referral_target,
         target_label=f"Target {stats.referral_target}",
     )
 
+
+def _outreach_chart(stats: Stats, labels: list[str]) -> SafeString:
+    weeks = stats.weeks
     outreach = [w.conversations for w in weeks]
     past = weeks[:-1]
     met = sum(w.conversations >= stats.outreach_target for w in past)
     ymax = nice_max(max([*outreach, stats.outreach_target]))
-    charts["outreach"] = bar_chart(
+    return bar_chart(
         kind="outreach",
         title="New conversations per week",
         summary=(
-            f"New conversations per week over {n} weeks, against a target of "
+            f"New conversations per week over {len(weeks)} weeks, against a target of "
             f"{stats.outreach_target} a week: {', '.join(str(v) for v in outreach)}. "
-            f"This week so far: {last.conversations}. The target was met in {met} of the "
+            f"This week so far: {weeks[-1].conversations}. The target was met in {met} of the "
             f"{len(past)} previous weeks."
         ),
         labels=labels,
@@ -312,28 +323,32 @@ def dashboard_charts(stats: Stats) -> dict[str, SafeString]:
         partial_last=True,
     )
 
-    shares = [None if w.on_time_share is None else w.on_time_share * 100 for w in weeks]
+
+def _on_time_chart(stats: Stats, labels: list[str]) -> SafeString:
+    weeks = stats.weeks
     quiet = sum(w.steps == 0 for w in weeks)
     steps = sum(w.steps for w in weeks)
     on_time = sum(w.steps_on_time for w in weeks)
-    charts["on_time"] = bar_chart(
+    return bar_chart(
         kind="on-time",
         title="Steps done on time, per week",
         summary=(
-            f"Share of your steps done on time per week over {n} weeks: {on_time} of {steps} "
-            f"steps on time ({_percent(on_time / steps if steps else None)}); "
+            f"Share of your steps done on time per week over {len(weeks)} weeks: {on_time} of "
+            f"{steps} steps on time ({_percent(on_time / steps if steps else None)}); "
             f"{quiet} weeks without steps, marked with a dash."
         ),
         labels=labels,
-        values=shares,
+        values=[None if w.on_time_share is None else w.on_time_share * 100 for w in weeks],
         value_labels=[_percent(w.on_time_share) for w in weeks],
         ymax=100,
         ticks=[(0, "0%"), (50, "50%"), (100, "100%")],
         partial_last=True,
     )
 
+
+def _funnel_chart(stats: Stats) -> SafeString:
     introduced = stats.funnel[0].count
-    charts["funnel"] = funnel_chart(
+    return funnel_chart(
         kind="funnel",
         title="From introduction to loop closed",
         summary="Your introductions by milestone reached: "
@@ -345,7 +360,9 @@ def dashboard_charts(stats: Stats) -> dict[str, SafeString]:
         ],
     )
 
-    charts["applications"] = grouped_bar_chart(
+
+def _applications_chart(stats: Stats) -> SafeString:
+    return grouped_bar_chart(
         kind="applications",
         title="Applications by source, and interviews",
         summary="Applications by source: "
@@ -355,19 +372,15 @@ def dashboard_charts(stats: Stats) -> dict[str, SafeString]:
             for s in stats.applications
         )
         + ".",
-        groups=[
-            (
-                s.label,
-                [
-                    (s.applications, str(s.applications)),
-                    (
-                        s.interviews,
-                        f"{s.interviews} ({_percent(s.interview_rate)})" if s.applications else "0",
-                    ),
-                ],
-            )
-            for s in stats.applications
-        ],
+        groups=[(s.label, _application_bars(s)) for s in stats.applications],
         series=["Applications", "Reached an interview"],
     )
-    return charts
+
+
+def _application_bars(source: SourceFigures) -> list[tuple[int, str]]:
+    """(value, value label) of a source's two bars: its applications, and those interviewed."""
+    interviews = f"{source.interviews} ({_percent(source.interview_rate)})"
+    return [
+        (source.applications, str(source.applications)),
+        (source.interviews, interviews if source.applications else "0"),
+    ]

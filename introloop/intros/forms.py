@@ -124,7 +124,7 @@ class EventForm(forms.Form):
     def clean_type(self) -> str:
         value = self.cleaned_data["type"]
         if value not in TRANSITIONS:
-            raise ValidationError("Unknown step.")
+            raise ValidationError("Unknown event.")
         return value
 
 

@@ -64,7 +64,7 @@ TRANSITIONS: dict[str, Transition] = {
 STARTS = {"requested": S.REQUESTED, "introduced": S.INTRODUCED, "met": S.MET}
 
 
-class StepRefused(Exception):
+class EventRefused(Exception):
     """The event makes no sense now; the message says why, for the person who tried."""
 
 
@@ -127,7 +127,7 @@ def refusal(intro: Intro, event: str, roles: set[str]) -> str | None:
     """Why `event` may not be recorded now by someone with `roles`, or None if it may."""
     transition = TRANSITIONS.get(event)
     if transition is None:
-        return f"Unknown step “{event}”."
+        return f"Unknown event “{event}”."
     if intro.state in ENDED_STATES and event != "note":
         ended = intro.get_state_display().lower()
         return f"This introduction has ended ({ended}); nothing more can be recorded."
@@ -157,7 +157,7 @@ def _out_of_order(intro: Intro, event: str) -> str:
         "withdrawn": "Once introduced, an introduction is dropped rather than withdrawn.",
         "dropped": "Before the introduction, an introduction is withdrawn rather than dropped.",
     }  # fmt: skip
-    return messages.get(event, f"That step does not fit now (the introduction is {state}).")
+    return messages.get(event, f"That does not fit now (the introduction is {state}).")
 
 
 def allowed_events(intro: Intro, roles: set[str]) -> list[str]:
@@ -186,14 +186,15 @@ def start(intro: Intro, point: str, at: datetime) -> None:
 
 def _check_time(intro: Intro, event: str, at: datetime, now: datetime) -> None:
     if at > now + timedelta(minutes=5):
-        raise StepRefused("That time is in the future; record a step once it has happened.")
+        raise EventRefused("That time is in the future; record it once it has happened.")
     milestones = ["requested_at", "asked_at", "answered_at", "introduced_at", "reached_out_at",
                   "met_at", "thanked_at"]  # fmt: skip
     latest = max((getattr(intro, f) for f in milestones if getattr(intro, f)), default=None)
     if latest and at < latest - timedelta(minutes=1) and event != "note":
         local = timezone.localtime(latest)
-        raise StepRefused(
-            f"That is before the previous step ({local:%-d %b %Y, %H:%M}); steps follow each other."
+        raise EventRefused(
+            f"That is before the previous event ({local:%-d %b %Y, %H:%M}); "
+            "events follow each other."
         )
 
 
@@ -212,24 +213,55 @@ def record_event(
     outcome: str = "",
     scheduled_for: datetime | None = None,
 ) -> Intro:
-    """Record `event` on the introduction, or raise StepRefused with the reason."""
+    """Record `event` on the introduction, or raise EventRefused with the reason."""
     intro = Intro.objects.select_for_update().get(pk=intro_id)
     reason = refusal(intro, event, roles)
     if reason:
-        raise StepRefused(reason)
+        raise EventRefused(reason)
     at = at or now
     _check_time(intro, event, at, now)
+    _take_details(intro, event, scheduled_for, outcome)
+    done = next((s for s in next_steps(intro) if event in s.kind.completing_events), None)
+    _apply(intro, event, at, now)
     transition = TRANSITIONS[event]
+    IntroEvent.objects.create(
+        intro=intro,
+        type=event,
+        at=at,
+        recorded_at=now,
+        actor_role=_actor_role(roles, transition),
+        actor_user=actor_user,
+        actor_name=actor_name,
+        via=via,
+        note=(note or outcome).strip(),
+        due_at=done.due_at if done else None,
+        on_time=(at <= done.due_at) if done else None,
+    )
+    return intro
+
+
+def _actor_role(roles: set[str], transition: Transition) -> str:
+    """As whom someone recorded it: the seeker first, when one person plays two parts."""
+    fitting = [r for r in (R.SEEKER, R.CONNECTOR, R.TARGET) if r in roles and r in transition.roles]
+    return fitting[0] if fitting else next(iter(roles), "")
+
+
+def _take_details(intro: Intro, event: str, scheduled_for: datetime | None, outcome: str) -> None:
+    """What some events need besides their time: the booked date, what came of it."""
     if event == "scheduled":
         if scheduled_for is None:
-            raise StepRefused("Say when the conversation is booked for.")
+            raise EventRefused("Say when the conversation is booked for.")
         intro.scheduled_for = scheduled_for
     if event == "loop_closed":
         if not outcome.strip():
-            raise StepRefused("Say what came of it: that is what the connector wants to hear.")
+            raise EventRefused("Say what came of it: that is what the connector wants to hear.")
         intro.outcome = outcome.strip()
 
-    done = next((s for s in next_steps(intro) if event in s.kind.completing_events), None)
+
+def _apply(intro: Intro, event: str, at: datetime, now: datetime) -> None:
+    """Stamp the milestone, move the state, recompute the next step and save, unless someone
+    else changed the introduction since it was read (its `version`)."""
+    transition = TRANSITIONS[event]
     if transition.stamp:
         setattr(intro, transition.stamp, at)
     if event == "followed_up":
@@ -247,21 +279,5 @@ def record_event(
         **fields, version=intro.version + 1
     )
     if changed != 1:
-        raise StepRefused("Someone else changed this introduction at the same moment; reload.")
+        raise EventRefused("Someone else changed this introduction at the same moment; reload.")
     intro.version += 1
-    actor_role = next((r for r in (R.SEEKER, R.CONNECTOR, R.TARGET) if r in roles
-                       and r in transition.roles), next(iter(roles), ""))  # fmt: skip
-    IntroEvent.objects.create(
-        intro=intro,
-        type=event,
-        at=at,
-        recorded_at=now,
-        actor_role=actor_role,
-        actor_user=actor_user,
-        actor_name=actor_name,
-        via=via,
-        note=(note or outcome).strip(),
-        due_at=done.due_at if done else None,
-        on_time=(at <= done.due_at) if done else None,
-    )
-    return intro

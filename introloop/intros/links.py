@@ -143,5 +143,5 @@ def use_link(token: str, action: str, now: datetime, **details) -> Intro:
             via="link",
             **details,
         )
-    except lifecycle.StepRefused as refused:
+    except lifecycle.EventRefused as refused:
         raise LinkProblem(str(refused)) from None

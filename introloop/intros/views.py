@@ -150,7 +150,7 @@ def intro_event(request: HttpRequest, intro_id: int) -> HttpResponse:
             outcome=data["outcome"],
             scheduled_for=data["scheduled_for"],
         )
-    except lifecycle.StepRefused as refused:
+    except lifecycle.EventRefused as refused:
         messages.error(request, str(refused))
     else:
         messages.success(request, f"Recorded: {lifecycle.TRANSITIONS[data['type']].label}.")
@@ -166,7 +166,7 @@ def intro_send(request: HttpRequest, intro_id: int, what: str) -> HttpResponse:
         raise Http404
     try:
         send[what](intro, request.user, timezone.now())
-    except lifecycle.StepRefused as refused:
+    except lifecycle.EventRefused as refused:
         messages.error(request, str(refused))
     else:
         sent_to = (

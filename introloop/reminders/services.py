@@ -53,7 +53,7 @@ def mark_done(user: User, item: DueItem, now: datetime) -> None:
                 intro.pk, item.done_event, roles=access.roles_of(intro, user), now=now,
                 actor_user=user, note="Marked done on Today.",
             )  # fmt: skip
-        except lifecycle.StepRefused as refused:
+        except lifecycle.EventRefused as refused:
             raise NotDoable(str(refused)) from None
     elif item.kind == "ask":
         followed_up(access.get_or_404(Ask, user, pk=int(item.key.split(":")[1])), today)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from introloop.intros import lifecycle
-from introloop.intros.lifecycle import StepRefused, record_event
+from introloop.intros.lifecycle import EventRefused, record_event
 from introloop.intros.models import Intro, IntroEvent, Role
 from introloop.intros.services import Party
 
@@ -89,7 +89,7 @@ def test_rules_come_from_the_creators_settings(alice):
         ([], "reached_out", S, "right after the introduction"),
         ([], "asked", S, "Only the connector"),
         ([("asked", C)], "accepted", S, "Only the connector or target"),
-        ([], "teleported", S, "Unknown step"),
+        ([], "teleported", S, "Unknown event"),
     ],
 )
 def test_steps_that_make_no_sense_now_are_refused(alice, setup, event, roles, message):
@@ -99,35 +99,35 @@ def test_steps_that_make_no_sense_now_are_refused(alice, setup, event, roles, me
         at += timedelta(hours=1)
         i = step(i, name, who, at)
     before = (Intro.objects.get(pk=i.pk).state, IntroEvent.objects.count())
-    with pytest.raises(StepRefused, match=message):
+    with pytest.raises(EventRefused, match=message):
         step(i, event, roles, at + timedelta(hours=1))
     assert (Intro.objects.get(pk=i.pk).state, IntroEvent.objects.count()) == before
 
 
 def test_times_must_be_in_order_and_not_in_the_future(alice):
     i = intro(alice, start="introduced", at=T0, now=T0, double_opt_in=False)
-    with pytest.raises(StepRefused, match="before the previous step"):
+    with pytest.raises(EventRefused, match="before the previous event"):
         record_event(i.id, "reached_out", roles=S, now=T0 + timedelta(days=1),
                      at=T0 - timedelta(days=1))  # fmt: skip
-    with pytest.raises(StepRefused, match="in the future"):
+    with pytest.raises(EventRefused, match="in the future"):
         record_event(i.id, "reached_out", roles=S, now=T0 + timedelta(days=1),
                      at=T0 + timedelta(days=3))  # fmt: skip
 
 
 def test_closing_the_loop_needs_an_outcome_and_a_booking_needs_a_time(alice):
     i = intro(alice, start="met", at=T0, now=T0)
-    with pytest.raises(StepRefused, match="Say what came of it"):
+    with pytest.raises(EventRefused, match="Say what came of it"):
         step(i, "loop_closed", S, T0 + timedelta(days=1), outcome="  ")
     j = intro(alice, start="introduced", at=T0, now=T0, double_opt_in=False,
               target=Party("Ann", "ann@example.org"))  # fmt: skip
-    with pytest.raises(StepRefused, match="Say when"):
+    with pytest.raises(EventRefused, match="Say when"):
         step(j, "scheduled", S, T0 + timedelta(hours=2))
 
 
 def test_a_silent_target_followed_up_twice_lets_the_seeker_close_the_loop(alice):
     i = intro(alice, start="introduced", at=T0, now=T0, double_opt_in=False)
     i = step(i, "reached_out", S, T0 + timedelta(days=1))
-    with pytest.raises(StepRefused, match="following up twice"):
+    with pytest.raises(EventRefused, match="following up twice"):
         step(i, "loop_closed", S, T0 + timedelta(days=2), outcome="No answer")
     i = step(i, "followed_up", S, T0 + timedelta(days=6))
     i = step(i, "followed_up", S, T0 + timedelta(days=11))

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from introloop.accounts.models import User, normalize_email, time_zone_choices
+from introloop.accounts.services import create_account
 
 
 class Command(BaseCommand):
@@ -39,14 +40,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             if User.objects.filter(email=email).exists():
                 raise CommandError(f"An account with the email {email} already exists")
-            now = timezone.now()
-            user = User.objects.create_user(
+            user = create_account(
                 email=email,
                 password=password,
                 name=name,
                 time_zone=time_zone,
-                is_staff=staff,
-                email_verified_at=now,
-                date_joined=now,
+                staff=staff,
+                now=timezone.now(),
             )
         self.stdout.write(f"Created account {user.email} (id {user.id}).")
