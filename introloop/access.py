@@ -155,9 +155,10 @@ def target_shown(intro, roles: set[str]) -> TargetShown:
 
     With double opt-in, a seeker sees the target's address only once the target agreed, and
     a declined target's name and address never; unless the seeker brought the target
-    themselves (they logged the introduction).
+    themselves (they logged the introduction, `logged_as`: a fact that survives the
+    connector's account being deleted).
     """
-    seeker_only = roles == {"seeker"} and intro.created_by_id != intro.seeker_user_id
+    seeker_only = roles == {"seeker"} and intro.logged_as != "seeker"
     if not seeker_only or not intro.double_opt_in:
         return TargetShown(intro.target_name, intro.target_email)
     if intro.target_declined:
@@ -165,3 +166,21 @@ def target_shown(intro, roles: set[str]) -> TargetShown:
     if not intro.target_agreed:
         return TargetShown(intro.target_name, "")
     return TargetShown(intro.target_name, intro.target_email)
+
+
+def party_name(intro, role: str, roles: set[str]) -> str:
+    """How a viewer with `roles` sees the name of the party playing `role`."""
+    if role == "target":
+        return target_shown(intro, roles).name
+    return getattr(intro, f"{role}_name")
+
+
+def actor_name(intro, event, roles: set[str]) -> str:
+    """Who recorded an event in the introduction's history, as the viewer may see it: ""
+    when it was a target the viewer may not know."""
+    if event.actor_role == "target":
+        shown = target_shown(intro, roles)
+        return "" if shown.name == DECLINED_TARGET else shown.name
+    if event.actor_user_id is not None:
+        return event.actor_user.display_name
+    return event.actor_name or event.actor_role

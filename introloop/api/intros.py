@@ -229,7 +229,7 @@ def list_intros(
             "id": i.id,
             "state": i.state,
             "seeker_name": i.seeker_name,
-            "target_name": access.target_shown(i, {role}).name,
+            "target_name": access.target_shown(i, access.roles_of(i, request.auth)).name,
             "connector_name": i.connector_name,
             "purpose": i.purpose,
             "next_step": i.next_step,

@@ -92,6 +92,17 @@ def seeker_intros(owner):
     return access.scope(Intro, owner).filter(seeker_user=owner).order_by("-id")
 
 
+def intro_choice(field, owner) -> None:
+    """Offer the owner's introductions, each named as the owner may see it."""
+    field.queryset = seeker_intros(owner)
+    field.required = False
+    field.label_from_instance = lambda intro: (
+        f"{intro.seeker_name} → "
+        f"{access.target_shown(intro, access.roles_of(intro, owner)).name} "
+        f"(via {intro.connector_name})"
+    )
+
+
 class AskForm(forms.ModelForm):
     contact = OwnedContactChoice(label="Who")
 
@@ -111,8 +122,7 @@ class AskForm(forms.ModelForm):
     def __init__(self, owner, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = access.scope(Contact, owner)
-        self.fields["intro"].queryset = seeker_intros(owner)
-        self.fields["intro"].required = False
+        intro_choice(self.fields["intro"], owner)
         self.fields["goal"].queryset = access.scope(Goal, owner)
         self.fields["goal"].required = False
         self.fields["on"].initial = today
@@ -146,8 +156,7 @@ class ApplicationForm(forms.ModelForm):
     def __init__(self, owner, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = access.scope(Contact, owner)
-        self.fields["intro"].queryset = seeker_intros(owner)
-        self.fields["intro"].required = False
+        intro_choice(self.fields["intro"], owner)
         self.fields["applied_on"].initial = today
 
     def clean_applied_on(self):

@@ -112,6 +112,9 @@ class Intro(models.Model):
     target_contact = models.ForeignKey(
         "network.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The part the person who logged it plays. A seeker who brought the target themselves
+    # sees the target in full; this stays true when accounts are deleted and handed over.
+    logged_as = models.CharField(max_length=10, choices=Role.choices, blank=True)
     purpose = models.TextField()
     double_opt_in = models.BooleanField(default=True)
     parent = models.ForeignKey(
@@ -170,10 +173,7 @@ class Intro(models.Model):
 
     @property
     def creator_role(self) -> str:
-        for role in ROLES:
-            if getattr(self, f"{role}_email") == self.created_by.email:
-                return role
-        return Role.CONNECTOR
+        return self.logged_as or Role.CONNECTOR
 
     @property
     def is_open(self) -> bool:

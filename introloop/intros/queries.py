@@ -41,8 +41,8 @@ def intros_for(user: User, role: str, state: str, now: datetime) -> QuerySet[Int
 
 LIST_FIELDS = (
     "id", "state", "purpose", "double_opt_in", "seeker_name", "seeker_user", "connector_name",
-    "connector_user", "target_name", "target_user", "created_by", "next_step", "next_owner",
-    "next_due_at", "answered_at", "updated_at",
+    "connector_user", "target_name", "target_email", "target_user", "created_by", "logged_as",
+    "next_step", "next_owner", "next_due_at", "answered_at", "updated_at",
 )  # fmt: skip
 
 

@@ -137,6 +137,7 @@ def create_intro(creator: User, new: NewIntro, now: datetime) -> tuple[Intro, li
         created_at=now,
         updated_at=now,
     )
+    intro.logged_as = next(role for role, party in parties.items() if party.email == creator.email)
     for role, party in parties.items():
         setattr(intro, f"{role}_name", party.name)
         setattr(intro, f"{role}_email", party.email)

@@ -33,6 +33,8 @@ def _list(request: HttpRequest, role: str) -> HttpResponse:
         state = "open"
     intros = queries.intros_for(request.user, role, state, now)
     page = Paginator(intros, PAGE_SIZE).get_page(request.GET.get("page"))
+    for intro in page:
+        intro.target_seen = access.target_shown(intro, access.roles_of(intro, request.user)).name
     title, lead = ROLE_PAGES[role]
     records = []
     if role in ("seeker", "connector"):
@@ -83,6 +85,11 @@ def intro_new(request: HttpRequest) -> HttpResponse:
     return render(request, "intros/intro_form.html", {"form": form, "nav": "intros"})
 
 
+def _as_seen(intros, viewer) -> list[tuple[Intro, str]]:
+    """Introductions with their target's name as `viewer` may see it."""
+    return [(i, access.target_shown(i, access.roles_of(i, viewer)).name) for i in intros]
+
+
 @login_required
 def intro_detail(request: HttpRequest, intro_id: int) -> HttpResponse:
     intro = _get_intro_for_user(request, intro_id)
@@ -116,9 +123,12 @@ def intro_detail(request: HttpRequest, intro_id: int) -> HttpResponse:
         "target": target,
         "steps": steps,
         "allowed": [(e, lifecycle.TRANSITIONS[e].label) for e in allowed],
-        "events": intro.events.select_related("actor_user"),
-        "chain": queries.chain(intro),
-        "children": access.scope(Intro.objects, request.user).filter(parent=intro),
+        "events": [
+            (event, access.actor_name(intro, event, roles))
+            for event in intro.events.select_related("actor_user")
+        ],
+        "chain": _as_seen(queries.chain(intro), request.user),
+        "children": _as_seen(access.scope(Intro.objects, request.user).filter(parent=intro), request.user),
         "can_send_ask": "asked" in allowed and Role.CONNECTOR in roles,
         "can_send_intro": "introduced" in allowed and Role.CONNECTOR in roles,
         "event_form": EventForm(),

@@ -100,26 +100,33 @@ def _imports(user: User) -> list[dict]:
 
 
 def _introductions(user: User) -> list[dict]:
+    """The introductions the user takes part in, as they may see them (a target's address
+    only once they agreed, a declined target not at all, when the user is the seeker)."""
     intros = access.scope(Intro, user).prefetch_related("events").order_by("created_at", "id")
-    return [
-        {
-            "id": intro.id,
-            "connector": {"name": intro.connector_name, "email": intro.connector_email},
-            "seeker": {"name": intro.seeker_name, "email": intro.seeker_email},
-            "target": {"name": intro.target_name, "email": intro.target_email},
-            "purpose": intro.purpose,
-            "double_opt_in": intro.double_opt_in,
-            "state": intro.state,
-            "outcome": intro.outcome,
-            "parent_id": intro.parent_id,
-            "created_at": _iso(intro.created_at),
-            "history": [
-                {"type": e.type, "at": _iso(e.at), "actor_role": e.actor_role, "note": e.note}
-                for e in intro.events.all()
-            ],
-        }
-        for intro in intros
-    ]
+    exported = []
+    for intro in intros:
+        roles = access.roles_of(intro, user)
+        target = access.target_shown(intro, roles)
+        exported.append(
+            {
+                "id": intro.id,
+                "your_roles": sorted(roles),
+                "connector": {"name": intro.connector_name, "email": intro.connector_email},
+                "seeker": {"name": intro.seeker_name, "email": intro.seeker_email},
+                "target": {"name": target.name, "email": target.email},
+                "purpose": intro.purpose,
+                "double_opt_in": intro.double_opt_in,
+                "state": intro.state,
+                "outcome": intro.outcome,
+                "parent_id": intro.parent_id,
+                "created_at": _iso(intro.created_at),
+                "history": [
+                    {"type": e.type, "at": _iso(e.at), "actor_role": e.actor_role, "note": e.note}
+                    for e in intro.events.all()
+                ],
+            }
+        )
+    return exported
 
 
 def _intro_settings(user: User) -> dict:
