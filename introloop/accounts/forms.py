@@ -91,15 +91,18 @@ class LoginForm(auth_forms.AuthenticationForm):
         email = normalize_email(self.cleaned_data.get("username") or "")
         ip = throttle.client_ip(self.request) if self.request else ""
         limits = throttle.login_limits(email, ip)
-        until = throttle.blocked_until(limits, self.now, settings.LOGIN_FAILURE_WINDOW)
-        if until is not None:
-            raise forms.ValidationError(_wait_message(until, self.now), code="throttled")
+        attempt = throttle.Attempt(limits, self.now, settings.LOGIN_FAILURE_WINDOW)
+        if attempt.blocked_until is not None:
+            raise forms.ValidationError(
+                _wait_message(attempt.blocked_until, self.now), code="throttled"
+            )
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            if email:
-                throttle.record(list(limits), self.now)
+            if not email:
+                attempt.cancel()
             raise
+        attempt.cancel()
         throttle.forget(throttle.email_key("login", email))
         return cleaned
 
@@ -113,10 +116,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def save(self, *args, **kwargs):
         email = self.cleaned_data["email"]
-        key = throttle.email_key("reset", email)
-        if throttle.blocked_until({key: 3}, self.now, 3600) is not None:
+        attempt = throttle.Attempt({throttle.email_key("reset", email): 3}, self.now, 3600)
+        if attempt.blocked_until is not None:
             return  # same answer as for an unknown address: no hint, no extra mail
-        throttle.record([key], self.now)
         super().save(*args, **kwargs)
 
     def send_mail(
@@ -187,3 +189,21 @@ class ConfirmPasswordForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your current password.")
         return password
+
+
+REVOKE_TOKENS_HELP = (
+    "If you changed it because someone else may know it, they may also have made a token: "
+    "this stops every script and app that uses one."
+)
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    revoke_tokens = forms.BooleanField(
+        label="Also revoke all my API tokens", required=False, help_text=REVOKE_TOKENS_HELP
+    )
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    revoke_tokens = forms.BooleanField(
+        label="Also revoke all my API tokens", required=False, help_text=REVOKE_TOKENS_HELP
+    )

@@ -103,6 +103,12 @@ def create_account(
     return user
 
 
+def revoke_api_tokens(user: User) -> int:
+    """Revoke every API token of the user (after a password change, say); how many there were."""
+    deleted, _ = ApiToken.objects.filter(user=user).delete()
+    return deleted
+
+
 def create_api_token(user: User, name: str, now: datetime) -> tuple[ApiToken, str]:
     """Create a token; the raw value is returned once and only its hash is kept."""
     raw = ApiToken.generate()
@@ -128,3 +134,8 @@ def user_for_api_token(raw: str, now: datetime) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(id=token.id).update(last_used_at=now)
     return token.user
+
+
+def revoke_api_token(token: ApiToken) -> None:
+    """The token stops working at once; its hash is forgotten."""
+    token.delete()

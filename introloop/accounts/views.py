@@ -12,7 +12,15 @@ from django.views.decorators.http import require_POST
 from introloop import access
 
 from . import services, throttle
-from .forms import ApiTokenForm, LoginForm, PasswordResetForm, ProfileForm, SignUpForm
+from .forms import (
+    ApiTokenForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    ProfileForm,
+    SetPasswordForm,
+    SignUpForm,
+)
 from .models import ApiToken
 
 
@@ -58,16 +66,25 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = SetPasswordForm
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
+    def form_valid(self, form):
+        if form.cleaned_data["revoke_tokens"]:
+            services.revoke_api_tokens(form.user)
+        return super().form_valid(form)
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
 
     def form_valid(self, form):
-        messages.success(self.request, "Your password was changed.")
+        revoked = services.revoke_api_tokens(form.user) if form.cleaned_data["revoke_tokens"] else 0
+        tokens = f" {revoked} API token{'s' * (revoked != 1)} revoked." if revoked else ""
+        messages.success(self.request, f"Your password was changed.{tokens}")
         return super().form_valid(form)
 
 
@@ -95,11 +112,10 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
     if user.is_verified:
         messages.info(request, "Your email address is already confirmed.")
     else:
-        key = throttle.email_key("verify", user.email)
-        if throttle.blocked_until({key: 3}, now, 3600) is not None:
+        attempt = throttle.Attempt({throttle.email_key("verify", user.email): 3}, now, 3600)
+        if attempt.blocked_until is not None:
             messages.error(request, "We sent several links already. Please try again in an hour.")
         else:
-            throttle.record([key], now)
             services.queue_verification_email(user, now)
             messages.success(request, f"We sent a new confirmation link to {user.email}.")
     return redirect(request.POST.get("next") or "accounts:profile")

@@ -55,3 +55,17 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class ForgottenSent(models.Model):
+    """Sent messages deleted with the account they concerned, counted per day: the outbox
+    keeps no address or name of a deleted person, only how much mail went out."""
+
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day"], name="outbox_forgotten_day")]
+
+    def __str__(self) -> str:
+        return f"{self.count} sent on {self.day}"

@@ -12,10 +12,12 @@ from datetime import datetime
 from django.conf import settings
 from django.core.mail import make_msgid
 from django.db import connection
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Replace, TruncDate
 from django.utils import timezone
 
 from .emails import render
-from .models import Message
+from .models import ForgottenSent, Message
 
 
 @dataclass
@@ -164,3 +166,41 @@ def queue_messages(emails: list[OutgoingEmail], now: datetime) -> int:
                 rows,
             )
     return len(rows)
+
+
+FORMER_MEMBER = "a former member"
+
+
+def forget_person(email: str, name: str) -> int:
+    """Remove from the outbox every message to or mentioning `email`: mail not sent yet is
+    dropped, mail sent is kept only as a count per day (ForgottenSent). Other people's mail
+    that names them (a heads-up about them, say) keeps its place with the name replaced.
+    Returns how many messages went."""
+    deleted = _forget_address(email) if email else 0
+    name = " ".join(name.split())
+    if len(name.split()) >= 2:  # a full name; a lone first name would hit strangers
+        for field in ("subject", "body_text", "body_html"):
+            Message.objects.filter(**{f"{field}__contains": name}).update(
+                **{field: Replace(field, Value(name), Value(FORMER_MEMBER))}
+            )
+    return deleted
+
+
+def _forget_address(email: str) -> int:
+    mentions = Message.objects.filter(
+        Q(to__icontains=email) | Q(cc__icontains=email) | Q(bcc__icontains=email)
+        | Q(reply_to__icontains=email) | Q(subject__icontains=email)
+        | Q(body_text__icontains=email)
+    )  # fmt: skip
+    sent = (
+        mentions.filter(status=Message.Status.SENT, sent_at__isnull=False)
+        .annotate(day=TruncDate("sent_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in sent:
+        tally, _ = ForgottenSent.objects.get_or_create(day=row["day"])
+        ForgottenSent.objects.filter(pk=tally.pk).update(count=F("count") + row["n"])
+    deleted, _ = mentions.delete()
+    return deleted

@@ -18,6 +18,7 @@ from introloop.intros.services import hand_over_introductions, settings_for
 from introloop.network.exports import contacts_json
 from introloop.network.models import ImportRun, Interaction
 from introloop.outbox.models import Message
+from introloop.outbox.services import forget_person
 from introloop.reminders.models import Reminder, Snooze
 from introloop.reminders.services import settings_for as reminder_settings_for
 
@@ -253,7 +254,9 @@ def delete_user(user: User) -> None:
     """Delete the account and, through cascades, every row that belongs to it.
 
     Introductions other registered people are party to stay in their accounts, with this
-    person's name and address removed; the others go with the account.
+    person's name and address removed; the others go with the account. The outbox forgets
+    every message to or about the address (sent ones stay as counts).
     """
     hand_over_introductions(user)
+    forget_person(user.email, user.name)
     User.objects.filter(pk=user.pk).delete()

@@ -102,3 +102,20 @@ def test_a_wrong_current_password_is_refused_inline(alice_client, alice):
     assert "Your old password was entered incorrectly" in response.content.decode()
     alice.refresh_from_db()
     assert alice.check_password(PASSWORD)
+
+
+def test_a_new_password_can_revoke_every_api_token_at_once(client, alice):
+    from introloop.accounts.models import ApiToken
+    from introloop.accounts.services import create_api_token
+
+    for name in ("laptop", "phone"):
+        create_api_token(alice, name, timezone.now())
+    client.force_login(alice)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": "another long passphrase 42",
+         "new_password2": "another long passphrase 42", "revoke_tokens": "on"},
+        follow=True,
+    )  # fmt: skip
+    assert "2 API tokens revoked" in response.content.decode()
+    assert not ApiToken.objects.filter(user=alice).exists()

@@ -64,3 +64,20 @@ def test_introductions_shared_with_others_stay_theirs_without_my_details(alice_c
     assert (kept.seeker_name, kept.seeker_email, kept.seeker_user) == ("A former member", "", None)
     assert kept.created_by == sam
     assert "alice" not in str(Intro.objects.filter(pk=shared.pk).values().get()).lower()
+
+
+def test_the_outbox_forgets_my_address_and_name_and_keeps_only_counts(alice_client, alice, bob):
+    from introloop.outbox.models import ForgottenSent
+
+    sent = queue_message(to=[alice.email], subject="Your digest", body_text="…")
+    Message.objects.filter(pk=sent.pk).update(status="sent", sent_at=timezone.now())
+    queue_message(to=["tom@example.org"], cc=[alice.email], subject="Introduction", body_text="…")
+    queue_message(to=[bob.email], subject="Alice Archer is 3 days late with Tom Hale",
+                  body_text="A heads-up: Alice Archer was due to write.")  # fmt: skip
+
+    alice_client.post(reverse("portability:delete_account"), {"password": PASSWORD})
+
+    left = list(Message.objects.values("subject", "body_text", "to", "cc"))
+    assert "alice" not in str(left).lower()
+    assert [m["subject"] for m in left] == ["a former member is 3 days late with Tom Hale"]
+    assert sum(ForgottenSent.objects.values_list("count", flat=True)) == 1
