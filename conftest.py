@@ -162,3 +162,14 @@ def smtp_server(settings):
     }
     yield sink
     controller.stop()
+
+
+def database_url(name: str | None = None) -> str:
+    """DATABASE_URL of the test database (or of `name` on the same server), for subprocesses."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{name or s['NAME']}"
+    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
+    return f"postgres://{s['USER']}@{host}:{port}/{name or s['NAME']}"

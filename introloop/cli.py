@@ -19,6 +19,9 @@ Commands:
                        create an API token for an account; the token is the last line printed
   demo [--reset]       fill the database with a realistic demo dataset
   check [--deploy]     check the configuration
+  status [--json]      is it healthy? database, worker, outbox, storage; exits 1 if not
+  backup FILE          back up the database (SQLite: while serving; PostgreSQL: pg_dump)
+  restore FILE         restore a backup into an empty data directory or database
 
 Every Django management command also works: `introloop help --commands` lists them all,
 `introloop <command> --help` explains one. Configuration comes from environment variables;

@@ -137,6 +137,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "introloop.accounts.middleware.UserTimeZoneMiddleware",
+    "introloop.ops.middleware.StorageErrorMiddleware",
 ]
 
 ROOT_URLCONF = "introloop.urls"

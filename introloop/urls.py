@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("introloop.goals.urls")),
     path("", include("introloop.portability.urls")),
     path("", include("introloop.outbox.urls")),
+    path("", include("introloop.ops.urls")),
     path("api/v1/", api.urls),
 ]
 

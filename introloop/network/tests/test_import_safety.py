@@ -5,9 +5,9 @@ import subprocess
 import sys
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
+from conftest import database_url
 from introloop.network import imports
 from introloop.network.importers.records import ContactRecord, ParseResult
 from introloop.network.models import Contact, ContactEmail, ImportRun
@@ -17,10 +17,14 @@ from .factories import contact
 
 def parsed(n: int, prefix: str = "p") -> ParseResult:
     records = [
-        ContactRecord(line=i + 2, full_name=f"{prefix} Person {i}",
-                      emails=[(f"{prefix}{i}@example.com", "")], tags=["imported"])
+        ContactRecord(
+            line=i + 2,
+            full_name=f"{prefix} Person {i}",
+            emails=[(f"{prefix}{i}@example.com", "")],
+            tags=["imported"],
+        )
         for i in range(n)
-    ]  # fmt: skip
+    ]
     return ParseResult(format="csv", records=records, total_rows=n)
 
 
@@ -40,13 +44,6 @@ def test_a_failure_halfway_through_leaves_nothing_behind(alice, monkeypatch):
     assert not ImportRun.objects.exists()
 
 
-def database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_people_importing_at_once_each_get_only_their_own(alice, bob, tmp_path, settings):
     files = {}
@@ -57,8 +54,11 @@ def test_two_people_importing_at_once_each_get_only_their_own(alice, bob, tmp_pa
         path = tmp_path / f"{prefix}.csv"
         path.write_text("\n".join(lines) + "\n")
         files[user.email] = path
-    env = {**os.environ, "DATABASE_URL": database_url(),
-           "INTROLOOP_DATA_DIR": str(settings.DATA_DIR)}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "INTROLOOP_DATA_DIR": str(settings.DATA_DIR),
+    }
     runs = [
         subprocess.Popen(
             [sys.executable, "-m", "introloop", "import", str(path), "--user", email],

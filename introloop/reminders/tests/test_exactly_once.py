@@ -10,9 +10,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
 
-from conftest import make_user
+from conftest import database_url, make_user
 from introloop.intros.services import Party
 from introloop.outbox import delivery
 from introloop.outbox.models import Message
@@ -22,13 +21,6 @@ from introloop.reminders.sweep import sweep
 from .factories import introduced
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-def database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 def env(settings) -> dict:

@@ -19,4 +19,5 @@ class Command(BaseCommand):
             done = worker.run_pass(timezone.now())
             self.stdout.write(f"One pass done ({done} unit(s) of work).")
             return
-        worker.run_forever()
+        if worker.run_forever():
+            raise SystemExit(1)
