@@ -88,20 +88,31 @@ def as_email(message: Message, connection) -> EmailMultiAlternatives:
 
 
 def mark_sent(message: Message, now: datetime) -> None:
-    Message.objects.filter(id=message.id, status=Message.Status.QUEUED).update(
+    """Record a delivery, even when the lease ran out meanwhile: the mail went out, so no
+    worker should send it again, and a worker that took it over and gave up was wrong."""
+    Message.objects.filter(id=message.id).exclude(status=Message.Status.SENT).update(
         status=Message.Status.SENT, sent_at=now, leased_until=None, last_error=""
     )
 
 
-def mark_failed_attempt(message: Message, error: str, now: datetime) -> None:
-    """Schedule a retry with backoff, or give up (status failed) after OUTBOX_MAX_ATTEMPTS."""
-    attempts = Message.objects.values_list("attempts", flat=True).get(id=message.id)
-    gave_up = attempts >= settings.OUTBOX_MAX_ATTEMPTS
-    Message.objects.filter(id=message.id, status=Message.Status.QUEUED).update(
-        status=Message.Status.FAILED if gave_up else Message.Status.QUEUED,
-        next_attempt_at=now + backoff(attempts),
-        leased_until=None,
-        last_error=error[:2000],
+def mark_failed_attempt(message: Message, error: str, now: datetime) -> bool:
+    """Schedule a retry with backoff, or give up (status failed) after OUTBOX_MAX_ATTEMPTS.
+
+    Only while this worker still holds its lease (`message` as claim_next() returned it):
+    after it ran out, another worker may have taken the message over and be sending it, and
+    freeing or failing it then would let a third worker send it again, or mark failed a
+    message that is delivered. Returns False when the lease was lost and nothing changed.
+    """
+    gave_up = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    return bool(
+        Message.objects.filter(
+            id=message.id, status=Message.Status.QUEUED, leased_until=message.leased_until
+        ).update(
+            status=Message.Status.FAILED if gave_up else Message.Status.QUEUED,
+            next_attempt_at=now + backoff(message.attempts),
+            leased_until=None,
+            last_error=error[:2000],
+        )
     )
 
 
@@ -124,7 +135,8 @@ def deliver_due(now: datetime, limit: int = 100) -> int:
                 as_email(message, connection).send()
             except Exception as exc:  # every SMTP or network error means "try again later"
                 log.warning("Delivery of message %s failed: %s", message.id, exc)
-                mark_failed_attempt(message, f"{type(exc).__name__}: {exc}", now)
+                if not mark_failed_attempt(message, f"{type(exc).__name__}: {exc}", now):
+                    log.info("Message %s was taken over by another worker", message.id)
                 break
             mark_sent(message, now)
             sent += 1
