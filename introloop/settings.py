@@ -205,6 +205,12 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 REGISTRATION_OPEN = envbool("REGISTRATION_OPEN", True)
 # Email verification and password reset links stay valid this long (Django's own setting).
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
+# Emails sent for someone to people without an account (opt-in questions, introductions), per
+# account per 24 hours: fewer for accounts younger than NEW_ACCOUNT_DAYS.
+OTHERS_EMAILS_PER_DAY_NEW = envint("OTHERS_EMAILS_PER_DAY_NEW", 20)
+OTHERS_EMAILS_PER_DAY = envint("OTHERS_EMAILS_PER_DAY", 100)
+NEW_ACCOUNT_DAYS = envint("NEW_ACCOUNT_DAYS", 30)
+
 # Failed logins: at most LOGIN_FAILURE_LIMIT per address (and 4x that per client IP) per window.
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", 15 * 60)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from introloop.outbox.services import queue_email
+from introloop.outbox.services import cancel_sent_for, queue_email
 
 from .models import ApiToken, User, hash_token, normalize_email
 from .signals import email_verified
@@ -101,6 +101,18 @@ def create_account(
     )  # fmt: skip
     mark_verified(user, now)
     return user
+
+
+@transaction.atomic
+def block_account(user: User) -> int:
+    """Staff stop an account: it can no longer log in or use the API, and nothing it queued
+    for other people goes out. Returns how many queued emails were dropped."""
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    return cancel_sent_for(user)
+
+
+def unblock_account(user: User) -> None:
+    User.objects.filter(pk=user.pk).update(is_active=True)
 
 
 def revoke_api_tokens(user: User) -> int:

@@ -285,7 +285,8 @@ def record_event(request: HttpRequest, intro_id: int, payload: EventIn):
 def send(request: HttpRequest, intro_id: int, payload: SendIn):
     """The connector's emails, sent by the app: `ask` emails the target whether they are
     happy to be introduced (and records `asked`); `introduction` emails the seeker and the
-    target together (and records `introduced`). 409 when the step does not fit now."""
+    target together (and records `introduced`). 409 when the step does not fit now; 403 until
+    your address is confirmed; 429 past the daily limit of emails to others."""
     intro = _get(request, intro_id)
     now = timezone.now()
     send = {"ask": services.send_opt_in_request, "introduction": services.send_introduction}
@@ -295,6 +296,8 @@ def send(request: HttpRequest, intro_id: int, payload: SendIn):
         intro = send[payload.what](intro, request.auth, now)
     except lifecycle.EventRefused as refused:
         return Status(409, {"detail": str(refused)})
+    except services.SendRefused as refused:
+        raise HttpError(429 if refused.limit_reached else 403, str(refused)) from None
     return intro_out(intro, request.auth, now)
 
 

@@ -4,12 +4,13 @@ their parties attached to accounts, and the user's own wording of drafted messag
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 
 from introloop import access
 from introloop.accounts.models import User, normalize_email
 from introloop.network.models import Contact, ContactEmail
-from introloop.outbox.services import queue_email
+from introloop.outbox.services import queue_email, sent_for_lately
 
 from . import lifecycle, messages
 from .links import links_for, make_link
@@ -163,8 +164,41 @@ def create_intro(creator: User, new: NewIntro, now: datetime) -> tuple[Intro, li
 # --- Emails the app sends -------------------------------------------------------------------
 
 
+class SendRefused(Exception):
+    """The app will not email others for this account now; the message says why."""
+
+    def __init__(self, message: str, *, limit_reached: bool = False):
+        super().__init__(message)
+        self.limit_reached = limit_reached
+
+
+def check_may_email_others(user: User, now: datetime, count: int = 1) -> None:
+    """Raise SendRefused unless the app may send `count` emails to others for `user`.
+
+    Only from a confirmed address, and at most so many a day (fewer for new accounts), so
+    that nobody can use Introloop to send their text to strangers.
+    """
+    if not user.is_verified:
+        raise SendRefused(
+            "Confirm your email address first (Settings → Profile): Introloop writes to other "
+            "people for you only from a confirmed address. Meanwhile, the drafted message is "
+            "yours to send from your own mail."
+        )
+    new = user.date_joined > now - timedelta(days=settings.NEW_ACCOUNT_DAYS)
+    limit = settings.OTHERS_EMAILS_PER_DAY_NEW if new else settings.OTHERS_EMAILS_PER_DAY
+    sent = sent_for_lately(user, now)
+    if sent + count > limit:
+        raise SendRefused(
+            f"Introloop has sent {sent} emails for you in the last 24 hours, the most it sends "
+            f"for {'a new account' if new else 'one account'} in a day. Send this one from your "
+            "own mail (the drafted message is on the page), or try again tomorrow.",
+            limit_reached=True,
+        )
+
+
 def send_opt_in_request(intro: Intro, user: User, now: datetime) -> Intro:
     """Email the target the connector's question, with accept/decline links; record "asked"."""
+    check_may_email_others(user, now)
     with transaction.atomic():
         intro = lifecycle.record_event(
             intro.pk,
@@ -183,6 +217,7 @@ def send_opt_in_request(intro: Intro, user: User, now: datetime) -> Intro:
             to=[intro.target_email],
             reply_to=[intro.connector_email],
             user=intro.target_user,
+            sent_for=user,
             now=now,
         )
     return intro
@@ -194,6 +229,7 @@ def send_introduction(intro: Intro, user: User, now: datetime) -> Intro:
     A seeker without an account also gets a private note with one-click links for their
     next step.
     """
+    check_may_email_others(user, now, count=2 if intro.seeker_user_id is None else 1)
     with transaction.atomic():
         intro = lifecycle.record_event(
             intro.pk,
@@ -210,14 +246,15 @@ def send_introduction(intro: Intro, user: User, now: datetime) -> Intro:
             to=[intro.seeker_email, intro.target_email],
             cc=[intro.connector_email],
             reply_to=[intro.connector_email],
+            sent_for=user,
             now=now,
         )
         if intro.seeker_user_id is None:
-            queue_seeker_step_email(intro, now)
+            queue_seeker_step_email(intro, now, sent_for=user)
     return intro
 
 
-def queue_seeker_step_email(intro: Intro, now: datetime) -> None:
+def queue_seeker_step_email(intro: Intro, now: datetime, sent_for: User | None = None) -> None:
     """A note to a seeker without an account: their next step, with a link per choice."""
     steps = lifecycle.next_steps(intro)
     choices = choices_for([s.step for s in steps])
@@ -230,7 +267,7 @@ def queue_seeker_step_email(intro: Intro, now: datetime) -> None:
         "next": lower_first(steps[0].title(intro)),
         "choices": links_for(intro, Role.SEEKER, choices, now),
     }
-    queue_email("intros/seeker_step", context, to=[intro.seeker_email], now=now)
+    queue_email("intros/seeker_step", context, to=[intro.seeker_email], sent_for=sent_for, now=now)
 
 
 def link_intros_to(user: User) -> int:

@@ -128,7 +128,9 @@ def intro_detail(request: HttpRequest, intro_id: int) -> HttpResponse:
             for event in intro.events.select_related("actor_user")
         ],
         "chain": _as_seen(queries.chain(intro), request.user),
-        "children": _as_seen(access.scope(Intro.objects, request.user).filter(parent=intro), request.user),
+        "children": _as_seen(
+            access.scope(Intro.objects, request.user).filter(parent=intro), request.user
+        ),
         "can_send_ask": "asked" in allowed and Role.CONNECTOR in roles,
         "can_send_intro": "introduced" in allowed and Role.CONNECTOR in roles,
         "event_form": EventForm(),
@@ -176,7 +178,7 @@ def intro_send(request: HttpRequest, intro_id: int, what: str) -> HttpResponse:
         raise Http404
     try:
         send[what](intro, request.user, timezone.now())
-    except lifecycle.EventRefused as refused:
+    except (lifecycle.EventRefused, services.SendRefused) as refused:
         messages.error(request, str(refused))
     else:
         sent_to = (

@@ -19,6 +19,15 @@ class Message(models.Model):
         on_delete=models.CASCADE,
         related_name="outbox_messages",
     )
+    # The account on whose behalf it went to someone else (an introduction, an opt-in
+    # question): what the per-account limit on mail to people without accounts counts.
+    sent_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     from_email = models.CharField(max_length=320)
     to = models.JSONField()
     cc = models.JSONField(default=list, blank=True)
@@ -51,6 +60,7 @@ class Message(models.Model):
                 condition=models.Q(status="queued"),
                 name="outbox_queued_due_idx",
             ),
+            models.Index(fields=["sent_for", "created_at"], name="outbox_sent_for_idx"),
         ]
 
     def __str__(self) -> str:

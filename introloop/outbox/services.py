@@ -7,7 +7,7 @@ the reminder sweep (`queue_messages`).
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import make_msgid
@@ -32,6 +32,7 @@ class OutgoingEmail:
     cc: list[str] = field(default_factory=list)
     bcc: list[str] = field(default_factory=list)
     from_email: str = ""  # the instance's address when empty
+    sent_for_id: int | None = None  # the account on whose behalf it goes to someone else
 
 
 def _domain() -> str:
@@ -41,6 +42,7 @@ def _domain() -> str:
 # The columns a new message fills, in the order of _values().
 _COLUMNS = (
     "user_id",
+    "sent_for_id",
     "from_email",
     "to",
     "cc",
@@ -64,6 +66,7 @@ def _values(email: OutgoingEmail, now, domain: str) -> tuple:
     """The outbox columns of one new message (`now` as the database adapter wants it)."""
     return (
         email.user_id,
+        email.sent_for_id,
         email.from_email or settings.DEFAULT_FROM_EMAIL,
         list(email.to),
         list(email.cc),
@@ -97,6 +100,7 @@ def queue_message(
     cc: list[str] | None = None,
     bcc: list[str] | None = None,
     from_email: str | None = None,
+    sent_for=None,
     now: datetime | None = None,
 ) -> Message:
     """Write one message to the outbox; the worker delivers it."""
@@ -111,6 +115,7 @@ def queue_message(
         cc=list(cc or []),
         bcc=list(bcc or []),
         from_email=from_email or "",
+        sent_for_id=sent_for.pk if sent_for else None,
     )
     values = _values(email, now or timezone.now(), _domain())
     return Message.objects.create(**dict(zip(_COLUMNS, values, strict=True)))
@@ -203,4 +208,17 @@ def _forget_address(email: str) -> int:
         tally, _ = ForgottenSent.objects.get_or_create(day=row["day"])
         ForgottenSent.objects.filter(pk=tally.pk).update(count=F("count") + row["n"])
     deleted, _ = mentions.delete()
+    return deleted
+
+
+def sent_for_lately(user, now: datetime, hours: int = 24) -> int:
+    """How many messages went to other people on `user`'s behalf in the last `hours`."""
+    return Message.objects.filter(
+        sent_for=user, created_at__gt=now - timedelta(hours=hours)
+    ).count()
+
+
+def cancel_sent_for(user) -> int:
+    """Drop what is still queued on `user`'s behalf (their account was blocked)."""
+    deleted, _ = Message.objects.filter(sent_for=user, status=Message.Status.QUEUED).delete()
     return deleted

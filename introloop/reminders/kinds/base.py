@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 
+from introloop.accounts.models import User
 from introloop.intros import lifecycle
 from introloop.intros.models import Intro
 from introloop.lookups import any_of
@@ -184,6 +185,17 @@ def told_connectors(
         if getattr(pref, setting) and intro.connector_email not in stopped:
             found.append((intro, pref))
     return found
+
+
+def trusted_creators(intros: list[Intro]) -> set[int]:
+    """Of the accounts that logged these introductions, those the app may email others for:
+    confirmed and not blocked. Nobody can have the sweep write to strangers otherwise."""
+    ids = {intro.created_by_id for intro in intros}
+    return set(
+        User.objects.filter(
+            any_of("id", ids), is_active=True, email_verified_at__isnull=False
+        ).values_list("id", flat=True)
+    )
 
 
 def first_name(name: str) -> str:

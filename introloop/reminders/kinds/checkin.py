@@ -22,6 +22,9 @@ def collect(sweep: SweepInput) -> list[Candidate]:
             checkin_sent_at__isnull=True,
             state__in=CHECKIN_STATES,
             introduced_at__lte=sweep.now - AFTER,
+            # Only for introductions logged by a confirmed account that is not blocked.
+            created_by__is_active=True,
+            created_by__email_verified_at__isnull=False,
         ).exclude(target_email="")
     )
     stopped = opted_out({i.target_email for i in due}, KIND)

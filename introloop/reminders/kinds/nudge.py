@@ -10,7 +10,14 @@ from introloop.intros.steps import lower_first
 from introloop.lookups import any_of
 
 from ..models import Reminder
-from .base import Candidate, SweepInput, intro_candidate, opted_out, reminder_email
+from .base import (
+    Candidate,
+    SweepInput,
+    intro_candidate,
+    opted_out,
+    reminder_email,
+    trusted_creators,
+)
 
 KIND = "nudge"
 LABEL = "reminders about introductions"
@@ -30,6 +37,8 @@ def collect(sweep: SweepInput) -> list[Candidate]:
             if not step.kind.choices:
                 continue  # nothing they could answer with one click
             wanted.append((intro, step))
+    trusted = trusted_creators([intro for intro, _ in wanted])
+    wanted = [(intro, step) for intro, step in wanted if intro.created_by_id in trusted]
     if not wanted:
         return []
     stopped = opted_out({intro.party(step.owner)[1] for intro, step in wanted}, KIND)
