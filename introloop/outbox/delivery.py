@@ -7,6 +7,8 @@ worker sends it again; if SMTP fails, the message waits with an exponential back
 
 import contextlib
 import logging
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -116,19 +118,25 @@ def mark_failed_attempt(message: Message, error: str, now: datetime) -> bool:
     )
 
 
-def deliver_due(now: datetime, limit: int = 100) -> int:
+def deliver_due(
+    now: datetime, limit: int = 100, clock: Callable[[], datetime] | None = None
+) -> int:
     """Deliver up to `limit` due messages over one SMTP connection; return how many were sent.
 
-    Stops at the first failure: the server is probably unwell, and the failed message
-    already waits for its backoff.
+    Each message is leased when it is claimed, for OUTBOX_LEASE_SECONDS from that moment
+    (`clock()`, which moves on during the pass, where `now` stands still): a pass that
+    outlasts one lease must not leave the messages it claims late with leases that ran out
+    already, for another worker to send again. Stops at the first failure: the server is
+    probably unwell, and the failed message waits for its backoff.
     """
     connection = smtp_connection()
     if connection is None:
         return 0
+    clock = clock or _moving_clock(now)
     sent = 0
     try:
         while sent < limit:
-            message = claim_next(now)
+            message = claim_next(clock())
             if message is None:
                 break
             try:
@@ -145,6 +153,12 @@ def deliver_due(now: datetime, limit: int = 100) -> int:
         with contextlib.suppress(Exception):
             connection.close()
     return sent
+
+
+def _moving_clock(start: datetime) -> Callable[[], datetime]:
+    """`start`, moved on by the real time that passes: "now" as a parameter, still ticking."""
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
 
 
 def retry_now(message: Message, now: datetime) -> None:

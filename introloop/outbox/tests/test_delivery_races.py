@@ -201,3 +201,32 @@ def test_a_success_after_the_new_owner_gave_up_still_counts_as_sent(slow_smtp, s
     assert delivery.retry_all_failed(second.now) == 0
     assert delivery.deliver_due(second.now + timedelta(days=1)) == 0
     assert slow_smtp.message_ids() == [message.message_id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pass_longer_than_the_lease_sends_nothing_twice(settings, smtp_server):
+    """Each message is leased from when it is claimed: a slow pass does not leave the
+    messages it claims late with leases that already ran out for another worker to take."""
+    settings.OUTBOX_LEASE_SECONDS = 1
+    smtp_server.delay = 0.3  # 8 messages take one worker about 2.4 s, over two leases
+    queue(8)
+
+    def worker():
+        try:
+            while delivery.deliver_due(timezone.now()):
+                pass
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=worker)
+    first.start()
+    time.sleep(1.2)  # the first worker's pass is past its first lease
+    second = threading.Thread(target=worker)
+    second.start()
+    first.join()
+    second.join()
+
+    ids = smtp_server.message_ids()
+    assert len(ids) == 8
+    assert len(set(ids)) == 8  # nobody got a message twice
+    assert Message.objects.filter(status="sent").count() == 8
