@@ -6,6 +6,7 @@ class OpsConfig(AppConfig):
     label = "ops"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the deployment checks
         from .database import connect_signals
 
         connect_signals()

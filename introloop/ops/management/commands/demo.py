@@ -11,8 +11,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="delete the demo accounts first and rebuild"
         )
+        parser.add_argument(
+            "--remove", action="store_true", help="delete the demo accounts and all their data"
+        )
 
-    def handle(self, *args, reset, **kw):
+    def handle(self, *args, reset, remove, **kw):
+        if remove:
+            count = demo_users().count()
+            demo_users().delete()
+            self.stdout.write(f"Removed {count} demo accounts and all their data.")
+            return
         world = build_demo(timezone.now(), reset=reset)
         if world is None:
             self.stdout.write("The demo data exists already; use --reset to rebuild it.")
