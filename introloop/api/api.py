@@ -4,7 +4,19 @@ from ninja import NinjaAPI
 
 from introloop import __version__
 
-from . import contacts, errors, goals, intros, me, stats, today
+from . import (
+    brief,
+    contacts,
+    duplicates,
+    errors,
+    goals,
+    interactions,
+    intro_settings,
+    intros,
+    me,
+    stats,
+    today,
+)
 from .auth import BearerToken
 from .parser import JsonObjectParser
 
@@ -22,7 +34,11 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", me.router)
 api.add_router("/", contacts.router)
+api.add_router("/", interactions.router)
+api.add_router("/", duplicates.router)
 api.add_router("/", intros.router)
+api.add_router("/", intro_settings.router)
 api.add_router("/", today.router)
 api.add_router("/", goals.router)
+api.add_router("/", brief.router)
 api.add_router("/", stats.router)

@@ -1,7 +1,8 @@
-"""/api/v1/contacts, /interactions, /imports and /exports.
+"""/api/v1/contacts, their tags, /imports and /exports.
 
 Input is validated by the same Django forms as the web pages, so both answer bad input with
-the same messages; the API names the field.
+the same messages; the API names the field. Interactions, duplicates and merging have modules
+of their own.
 """
 
 import json
@@ -18,12 +19,14 @@ from pydantic import Field
 from introloop import access
 from introloop.goals.queries import reciprocity
 from introloop.network import exports, queries, services
-from introloop.network.forms import ContactForm, InteractionForm, join_labelled
+from introloop.network.forms import BulkTagForm, ContactForm, join_labelled
 from introloop.network.import_views import export_response, read_upload
 from introloop.network.importers.detect import parse_upload
 from introloop.network.importers.records import FORMATS, ImportFileError
 from introloop.network.imports import apply_import, plan_import
-from introloop.network.models import Contact, Interaction
+from introloop.network.models import Contact
+
+from .parser import Input
 
 router = Router(tags=["contacts"])
 
@@ -63,6 +66,7 @@ class ContactOut(Schema):
     strength: str
     notes: str
     keep_in_touch_days: int | None
+    intro_cap_per_month: int | None  # introductions a month you make to them at most
     source: str
     connected_on: date | None
     birthday: str
@@ -91,6 +95,8 @@ class ContactIn(Schema):
     strength: str | None = None
     notes: str | None = None
     keep_in_touch_days: int | None = None
+    # 1 to 100; null (on PATCH) removes the cap.
+    intro_cap_per_month: int | None = None
     birthday: str | None = None
 
 
@@ -99,19 +105,16 @@ class ContactList(Schema):
     count: int
 
 
-class InteractionIn(Schema):
-    kind: str
-    occurred_on: date
-    contact_ids: list[int] = Field(min_length=1)
-    notes: str = ""
+class BulkTagIn(Input):
+    contact_ids: list[int] = Field(min_length=1, max_length=5000)
+    tag: str
+    action: str = "add"  # or "remove"
 
 
-class InteractionOut(Schema):
-    id: int
-    kind: str
-    occurred_on: date
-    contact_ids: list[int]
-    notes: str
+class BulkTagOut(Schema):
+    tag: str
+    action: str
+    changed: int  # contacts that gained (or lost) the tag; the others already had it (or not)
 
 
 class Problem(Schema):
@@ -151,6 +154,7 @@ def contact_out(contact: Contact, today: date, balance: dict | None = None) -> d
                 "strength",
                 "notes",
                 "keep_in_touch_days",
+                "intro_cap_per_month",
                 "source",
                 "connected_on",
                 "birthday",
@@ -219,6 +223,15 @@ def _get_contact(request: HttpRequest, contact_id: int) -> Contact:
     return access.get_or_404(Contact, request.auth, id=contact_id)
 
 
+def require_own_contacts(request: HttpRequest, contact_ids: list[int]) -> list[Contact]:
+    """The viewer's contacts with these ids; 404 naming the first id that is not theirs."""
+    found = {c.id: c for c in access.scope(Contact, request.auth).filter(id__in=contact_ids)}
+    missing = [i for i in contact_ids if i not in found]
+    if missing:
+        raise HttpError(404, f"No contact with id {missing[0]}.")
+    return [found[i] for i in dict.fromkeys(contact_ids)]
+
+
 @router.get("/contacts", response=ContactList, summary="Your contacts, searched and paged")
 def list_contacts(
     request: HttpRequest,
@@ -241,19 +254,40 @@ def create_contact(request: HttpRequest, payload: ContactIn):
     if not form.is_valid():
         raise _form_errors(form)
     contact = services.create_contact(
-        request.auth, form.to_record(), timezone.now(), form.cleaned_data["introduced_by"]
+        request.auth,
+        form.to_record(),
+        timezone.now(),
+        form.cleaned_data["introduced_by"],
+        intro_cap_per_month=form.cleaned_data["intro_cap_per_month"],
     )
     return Status(201, contact_out(contact, _today(request)))
 
 
-@router.get("/contacts/{contact_id}", response=ContactOut, summary="One contact")
+@router.post("/contacts/tags", response=BulkTagOut, summary="Add or remove a tag on contacts")
+def bulk_tag(request: HttpRequest, payload: BulkTagIn):
+    """The contact list's bulk action: `action` is `add` (the default) or `remove`."""
+    contacts = require_own_contacts(request, payload.contact_ids)
+    data = QueryDict(mutable=True)
+    data.update({"tag": payload.tag, "action": payload.action})
+    data.setlist("contacts", [str(c.id) for c in contacts])
+    form = BulkTagForm(request.auth, data)
+    if not form.is_valid():
+        raise _form_errors(form)
+    add = form.cleaned_data["action"] == "add"
+    tag = form.cleaned_data["tag"]
+    changed = services.tag_contacts(request.auth, [c.id for c in contacts], tag, add=add)
+    return {"tag": tag, "action": form.cleaned_data["action"], "changed": changed}
+
+
+# {int:…}: so that /contacts/tags, /contacts/duplicates… are never read as a contact's id.
+@router.get("/contacts/{int:contact_id}", response=ContactOut, summary="One contact")
 def get_contact(request: HttpRequest, contact_id: int):
     contact = _get_contact(request, contact_id)
     balance = reciprocity(request.auth, [contact.id]).get(contact.id)
     return contact_out(contact, _today(request), balance)
 
 
-@router.patch("/contacts/{contact_id}", response=ContactOut, summary="Change some fields")
+@router.patch("/contacts/{int:contact_id}", response=ContactOut, summary="Change some fields")
 def patch_contact(request: HttpRequest, contact_id: int, payload: ContactIn):
     contact = _get_contact(request, contact_id)
     form = ContactForm(
@@ -262,53 +296,19 @@ def patch_contact(request: HttpRequest, contact_id: int, payload: ContactIn):
     if not form.is_valid():
         raise _form_errors(form)
     services.update_contact(
-        contact, form.to_record(), timezone.now(), form.cleaned_data["introduced_by"]
+        contact,
+        form.to_record(),
+        timezone.now(),
+        form.cleaned_data["introduced_by"],
+        intro_cap_per_month=form.cleaned_data["intro_cap_per_month"],
     )
     return contact_out(_get_contact(request, contact_id), _today(request))
 
 
-@router.delete("/contacts/{contact_id}", response={204: None}, summary="Delete a contact")
+@router.delete("/contacts/{int:contact_id}", response={204: None}, summary="Delete a contact")
 def delete_contact(request: HttpRequest, contact_id: int):
     services.delete_contact(_get_contact(request, contact_id))
     return Status(204, None)
-
-
-@router.post("/interactions", response={201: InteractionOut}, summary="Log an interaction")
-def create_interaction(request: HttpRequest, payload: InteractionIn):
-    owned = set(
-        access.scope(Contact, request.auth)
-        .filter(id__in=payload.contact_ids)
-        .values_list("id", flat=True)
-    )
-    missing = [i for i in payload.contact_ids if i not in owned]
-    if missing:
-        raise HttpError(404, f"No contact with id {missing[0]}.")
-    data = QueryDict(mutable=True)
-    data.update({"kind": payload.kind, "occurred_on": payload.occurred_on.isoformat()})
-    data["notes"] = payload.notes
-    data.setlist("contacts", [str(i) for i in payload.contact_ids])
-    form = InteractionForm(request.auth, data, today=_today(request))
-    if not form.is_valid():
-        raise _form_errors(form)
-    interaction = services.log_interaction(
-        request.auth,
-        kind=form.cleaned_data["kind"],
-        occurred_on=form.cleaned_data["occurred_on"],
-        notes=form.cleaned_data["notes"],
-        contacts=list(form.cleaned_data["contacts"]),
-        now=timezone.now(),
-    )
-    return Status(201, _interaction_out(interaction))
-
-
-def _interaction_out(interaction: Interaction) -> dict:
-    return {
-        "id": interaction.id,
-        "kind": interaction.kind,
-        "occurred_on": interaction.occurred_on,
-        "contact_ids": sorted(interaction.contacts.values_list("id", flat=True)),
-        "notes": interaction.notes,
-    }
 
 
 @router.post("/imports", response=ImportOut, summary="Import a contacts file")

@@ -1,4 +1,5 @@
-"""/api/v1/goals, /asks and /applications. Input goes through the pages' own forms."""
+"""/api/v1/goals with their checklists, /asks and /applications. Input goes through the pages'
+own forms."""
 
 from datetime import date, datetime
 
@@ -9,13 +10,14 @@ from ninja.errors import HttpError
 
 from introloop import access
 from introloop.goals import services
-from introloop.goals.forms import ApplicationForm, AskForm, GoalForm
-from introloop.goals.models import Application, Ask, Goal
+from introloop.goals.forms import ApplicationForm, AskForm, GoalForm, NeedForm
+from introloop.goals.models import Application, Ask, Goal, Need
 from introloop.goals.suggestions import suggestions
 from introloop.network.models import Contact
 from introloop.network.queries import local_today
 
 from .contacts import _form_errors
+from .parser import Input
 
 router = Router(tags=["goals"])
 
@@ -25,6 +27,15 @@ class NeedOut(Schema):
     kind: str
     text: str
     done: bool
+
+
+class NeedIn(Input):
+    kind: str = "information"  # information, advice or feedback
+    text: str = ""  # what you need to learn or get, up to 300 characters
+
+
+class NeedPatch(Input):
+    done: bool | None = None
 
 
 class GoalIn(Schema):
@@ -180,12 +191,12 @@ def create_goal(request: HttpRequest, payload: GoalIn):
     return Status(201, _goal_out(goal))
 
 
-@router.get("/goals/{goal_id}", response=GoalOut, summary="One goal")
+@router.get("/goals/{int:goal_id}", response=GoalOut, summary="One goal")
 def get_goal(request: HttpRequest, goal_id: int):
     return _goal_out(_get_goal(request, goal_id))
 
 
-@router.patch("/goals/{goal_id}", response=GoalOut, summary="Change some fields")
+@router.patch("/goals/{int:goal_id}", response=GoalOut, summary="Change some fields")
 def patch_goal(request: HttpRequest, goal_id: int, payload: GoalIn):
     goal = _get_goal(request, goal_id)
     current = {f: getattr(goal, f) for f in ("title", "roles", "industries", "companies",
@@ -197,14 +208,14 @@ def patch_goal(request: HttpRequest, goal_id: int, payload: GoalIn):
     return _goal_out(goal)
 
 
-@router.delete("/goals/{goal_id}", response={204: None}, summary="Delete a goal")
+@router.delete("/goals/{int:goal_id}", response={204: None}, summary="Delete a goal")
 def delete_goal(request: HttpRequest, goal_id: int):
     _get_goal(request, goal_id).delete()
     return Status(204, None)
 
 
 @router.get(
-    "/goals/{goal_id}/suggestions", response=list[SuggestionOut], summary="Who can help, ranked"
+    "/goals/{int:goal_id}/suggestions", response=list[SuggestionOut], summary="Who can help, ranked"
 )
 def goal_suggestions(request: HttpRequest, goal_id: int, limit: int = Query(25, ge=1, le=200)):
     goal = _get_goal(request, goal_id)
@@ -335,4 +346,48 @@ def patch_application(request: HttpRequest, application_id: int, payload: Applic
 @router.delete("/applications/{application_id}", response={204: None}, summary="Delete one")
 def delete_application(request: HttpRequest, application_id: int):
     _get_application(request, application_id).delete()
+    return Status(204, None)
+
+
+def _need_out(need: Need) -> dict:
+    return {"id": need.id, "kind": need.kind, "text": need.text, "done": need.done}
+
+
+def _get_need(request: HttpRequest, need_id: int) -> Need:
+    return access.get_or_404(Need, request.auth, id=need_id)
+
+
+@router.post(
+    "/goals/{int:goal_id}/needs", response={201: NeedOut}, summary="Add to a goal's checklist"
+)
+def add_need(request: HttpRequest, goal_id: int, payload: NeedIn):
+    goal = _get_goal(request, goal_id)
+    form = NeedForm({"kind": payload.kind, "text": payload.text})
+    if not form.is_valid():
+        raise _form_errors(form)
+    need = services.add_need(goal, form.cleaned_data["kind"], form.cleaned_data["text"])
+    return Status(201, _need_out(need))
+
+
+@router.get("/goals/needs/{int:need_id}", response=NeedOut, summary="One checklist item")
+def get_need(request: HttpRequest, need_id: int):
+    return _need_out(_get_need(request, need_id))
+
+
+@router.patch(
+    "/goals/needs/{int:need_id}", response=NeedOut, summary="Tick a checklist item, or untick it"
+)
+def patch_need(request: HttpRequest, need_id: int, payload: NeedPatch):
+    need = _get_need(request, need_id)
+    changes = payload.changes()
+    if "done" in changes:
+        need = services.tick_need(need, changes["done"])
+    return _need_out(need)
+
+
+@router.delete(
+    "/goals/needs/{int:need_id}", response={204: None}, summary="Remove a checklist item"
+)
+def delete_need(request: HttpRequest, need_id: int):
+    services.delete_need(_get_need(request, need_id))
     return Status(204, None)

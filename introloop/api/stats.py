@@ -1,4 +1,4 @@
-"""/api/v1/stats: the dashboard's figures."""
+"""/api/v1/stats: the dashboard's figures; /me/targets: the targets they are measured against."""
 
 from datetime import date, datetime
 
@@ -6,7 +6,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
+from introloop.goals.forms import TargetsForm
+from introloop.goals.services import save_targets, targets_for
 from introloop.goals.stats import stats_for
+
+from .contacts import _form_errors
+from .parser import Input
 
 router = Router(tags=["stats"])
 
@@ -38,6 +43,18 @@ class SourceOut(Schema):
     interview_rate: float | None
 
 
+class TargetsOut(Schema):
+    weekly_outreach: int  # new conversations a week, 1 to 100
+    referrals: int  # referrals and introductions to collect, 1 to 1,000
+    weekly_summary: bool  # the weekly summary email
+
+
+class TargetsPatch(Input):
+    weekly_outreach: int | None = None
+    referrals: int | None = None
+    weekly_summary: bool | None = None
+
+
 class StatsOut(Schema):
     as_of: datetime
     time_zone: str
@@ -63,3 +80,23 @@ def stats(request: HttpRequest, weeks: int = Query(12, ge=1, le=104)):
     """Weeks start on Monday in your time zone, oldest first; the last one is this week, so far.
     Shares are fractions from 0 to 1, or null when there is nothing to divide."""
     return stats_for(request.auth, timezone.now(), weeks=weeks).as_dict()
+
+
+TARGET_FIELDS = ("weekly_outreach", "referrals", "weekly_summary")
+
+
+@router.get("/me/targets", response=TargetsOut, summary="Your targets and the weekly summary")
+def get_targets(request: HttpRequest):
+    current = targets_for(request.auth)
+    return {f: getattr(current, f) for f in TARGET_FIELDS}
+
+
+@router.patch("/me/targets", response=TargetsOut, summary="Change some targets")
+def patch_targets(request: HttpRequest, payload: TargetsPatch):
+    current = targets_for(request.auth)
+    values = {**{f: getattr(current, f) for f in TARGET_FIELDS}, **payload.changes()}
+    form = TargetsForm(values, instance=current)
+    if not form.is_valid():
+        raise _form_errors(form)
+    saved = save_targets(request.auth, {f: form.cleaned_data[f] for f in TARGET_FIELDS})
+    return {f: getattr(saved, f) for f in TARGET_FIELDS}

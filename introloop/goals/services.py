@@ -170,3 +170,25 @@ def save_application(application: Application) -> Application:
 def stop_weekly_summary(user) -> None:
     """The one-click unsubscribe from the weekly summary's footer."""
     Targets.objects.update_or_create(user=user, defaults={"weekly_summary": False})
+
+
+def add_need(goal: Goal, kind: str, text: str) -> Need:
+    """A new item at the end of the goal's checklist."""
+    return Need.objects.create(goal=goal, kind=kind, text=text.strip(), position=goal.needs.count())
+
+
+def tick_need(need: Need, done: bool) -> Need:
+    """Tick a checklist item off (done=True) or open it again."""
+    need.done = done
+    need.save(update_fields=["done"])
+    return need
+
+
+def delete_need(need: Need) -> None:
+    need.delete()
+
+
+def save_targets(user, values: dict) -> Targets:
+    """Change some of the user's targets (weekly outreach, referrals, the weekly summary)."""
+    targets, _ = Targets.objects.update_or_create(user=user, defaults=values)
+    return targets

@@ -20,7 +20,8 @@ EXPORT_FORMATS = {
 _COLUMNS = (
     "id", "uid", "full_name", "given_name", "family_name", "phones", "linkedin_url", "company",
     "title", "industry", "location", "notes", "how_we_met", "how_they_can_help", "strength",
-    "keep_in_touch_days", "birthday", "connected_on", "source", "introduced_by_id",
+    "keep_in_touch_days", "intro_cap_per_month", "birthday", "connected_on", "source",
+    "introduced_by_id",
 )  # fmt: skip
 
 
@@ -37,9 +38,7 @@ def contact_dicts(owner) -> list[dict]:
         emails.setdefault(pk, []).append({"email": email, "kind": kind})
     tags: dict[int, list[str]] = {}
     for pk, name in (
-        access.scope(ContactTag, owner)
-        .order_by("tag__key")
-        .values_list("contact_id", "tag__name")
+        access.scope(ContactTag, owner).order_by("tag__key").values_list("contact_id", "tag__name")
     ):
         tags.setdefault(pk, []).append(name)
     uid_of = {row[0]: row[1] for row in rows}
@@ -71,6 +70,7 @@ def contact_dicts(owner) -> list[dict]:
                 "how_they_can_help": c["how_they_can_help"],
                 "strength": c["strength"],
                 "keep_in_touch_days": c["keep_in_touch_days"],
+                "intro_cap_per_month": c["intro_cap_per_month"],
                 "birthday": c["birthday"],
                 "connected_on": connected_on.isoformat() if connected_on else None,
                 "source": c["source"],
@@ -97,7 +97,7 @@ def contacts_csv(owner) -> str:
     writer = csv.writer(out)
     writer.writerow(EXPORT_CSV_HEADER)
     for c in contact_dicts(owner):
-        days = c["keep_in_touch_days"]
+        days, cap = c["keep_in_touch_days"], c["intro_cap_per_month"]
         row = [
             c["full_name"],
             c["given_name"],
@@ -114,6 +114,7 @@ def contacts_csv(owner) -> str:
             c["how_they_can_help"],
             c["strength"],
             "" if days is None else str(days),
+            "" if cap is None else str(cap),
             c["birthday"],
             c["connected_on"] or "",
             c["notes"],
@@ -172,6 +173,7 @@ def contact_vcard(c: dict) -> str:
         "x-introloop-how-we-met": c["how_we_met"],
         "x-introloop-how-they-can-help": c["how_they_can_help"],
         "x-introloop-keep-in-touch-days": str(c["keep_in_touch_days"] or ""),
+        "x-introloop-intro-cap-per-month": str(c["intro_cap_per_month"] or ""),
         "x-introloop-connected-on": c["connected_on"] or "",
         "x-introloop-introduced-by": c["introduced_by_uid"],
         "x-introloop-source": c["source"],

@@ -9,6 +9,7 @@ from introloop import access
 from .importers.decoding import normalize_email, normalize_linkedin_url
 from .importers.records import FORMATS, ContactRecord
 from .models import Contact, Interaction, Strength
+from .services import INTRO_CAP_MAX, INTRO_CAP_MIN, InvalidContact, clean_intro_cap, clean_tag
 
 _LABELLED = re.compile(r"^(?P<value>.*?)\s*\((?P<kind>[^()]{1,30})\)\s*$")
 
@@ -113,8 +114,8 @@ class ContactForm(forms.Form):
     intro_cap_per_month = forms.IntegerField(
         label="Introductions a month at most",
         required=False,
-        min_value=1,
-        max_value=100,
+        # The rule is the service's (clean_intro_cap); these only guide the browser.
+        widget=forms.NumberInput(attrs={"min": INTRO_CAP_MIN, "max": INTRO_CAP_MAX}),
         help_text="Protect a busy contact: Introloop refuses introductions you make to them "
         "beyond this.",
     )
@@ -215,6 +216,12 @@ class ContactForm(forms.Form):
                 tags.append(tag)
         return tags
 
+    def clean_intro_cap_per_month(self) -> int | None:
+        try:
+            return clean_intro_cap(self.cleaned_data["intro_cap_per_month"])
+        except InvalidContact as invalid:
+            raise ValidationError(str(invalid)) from None
+
     def clean_birthday(self) -> str:
         value = self.cleaned_data["birthday"].strip()
         if not value:
@@ -297,6 +304,13 @@ class BulkTagForm(forms.Form):
     def __init__(self, owner, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contacts"].queryset = access.scope(Contact, owner)
+
+    def clean_tag(self) -> str:
+        # Commas separate tags: "," alone is no tag at all.
+        tag = clean_tag(self.cleaned_data["tag"])
+        if not tag:
+            raise ValidationError("Enter a tag.")
+        return tag
 
 
 class ImportUploadForm(forms.Form):

@@ -8,7 +8,16 @@ from django.db.models import Max, OuterRef, Subquery
 from nameparser import HumanName
 
 from .importers.records import ContactRecord
-from .models import Contact, ContactEmail, ContactTag, ImportUpload, Interaction, Tag, fold
+from .models import (
+    Contact,
+    ContactEmail,
+    ContactTag,
+    ImportUpload,
+    Interaction,
+    NotDuplicate,
+    Tag,
+    fold,
+)
 
 
 def clean_tag(name: str) -> str:
@@ -132,14 +141,26 @@ def _fill_names(record: ContactRecord) -> None:
 
 
 @transaction.atomic
-def create_contact(owner, record: ContactRecord, now: datetime, introduced_by=None) -> Contact:
-    """Create a contact from a record (from a form, the API or an import)."""
+def create_contact(
+    owner,
+    record: ContactRecord,
+    now: datetime,
+    introduced_by=None,
+    *,
+    intro_cap_per_month: int | None = None,
+) -> Contact:
+    """Create a contact from a record (from a form, the API or an import).
+
+    `intro_cap_per_month`: how many introductions a month they receive through the owner at
+    most (None: no cap); InvalidContact when it is not a whole number from 1 to 100.
+    """
     _fill_names(record)
     contact = Contact(
         owner=owner,
         source=record.source or "manual",
         phones=[{"number": n, "kind": k} for n, k in record.phones],
         introduced_by=introduced_by,
+        intro_cap_per_month=clean_intro_cap(intro_cap_per_month),
         created_at=now,
         updated_at=now,
     )
@@ -156,13 +177,26 @@ def create_contact(owner, record: ContactRecord, now: datetime, introduced_by=No
 
 
 @transaction.atomic
-def update_contact(contact: Contact, record: ContactRecord, now: datetime, introduced_by=None):
-    """Replace the contact's fields with the record's (an edit form or a PATCH)."""
+def update_contact(
+    contact: Contact,
+    record: ContactRecord,
+    now: datetime,
+    introduced_by=None,
+    *,
+    intro_cap_per_month: int | None,
+):
+    """Replace the contact's fields with the record's (an edit form or a PATCH).
+
+    The cap is a required keyword, so that no caller removes it by forgetting it: None is
+    "no cap".
+    """
+    cap = clean_intro_cap(intro_cap_per_month)
     _fill_names(record)
     for field in SCALAR_FIELDS:
         setattr(contact, field, getattr(record, field))
     contact.phones = [{"number": n, "kind": k} for n, k in record.phones]
     contact.introduced_by = introduced_by
+    contact.intro_cap_per_month = cap
     contact.updated_at = now
     contact.save()
     _write_emails(contact, record.emails)
@@ -274,6 +308,7 @@ CHOOSABLE_FIELDS = (
     "location",
     "strength",
     "keep_in_touch_days",
+    "intro_cap_per_month",
     "birthday",
 )
 
@@ -366,3 +401,35 @@ def prune_import_uploads(now: datetime, older_than: timedelta = timedelta(days=1
     """Forget files uploaded for an import that was never committed."""
     deleted, _ = ImportUpload.objects.filter(created_at__lt=now - older_than).delete()
     return deleted
+
+
+INTRO_CAP_MIN, INTRO_CAP_MAX = 1, 100
+
+
+class InvalidContact(ValueError):
+    """A value a contact cannot hold; the message says why."""
+
+
+def clean_intro_cap(value: object) -> int | None:
+    """A contact's monthly cap on introductions: a whole number from 1 to 100, or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidContact("The cap is a whole number of introductions a month.")
+    if not INTRO_CAP_MIN <= value <= INTRO_CAP_MAX:
+        raise InvalidContact(
+            f"Between {INTRO_CAP_MIN} and {INTRO_CAP_MAX} introductions a month, or empty for "
+            "no cap."
+        )
+    return value
+
+
+@transaction.atomic
+def mark_not_duplicates(owner, contacts: list[Contact]) -> None:
+    """The owner says these contacts are different people: never suggest them as duplicates
+    of each other again."""
+    assert all(c.owner_id == owner.pk for c in contacts)
+    for a in contacts:
+        for b in contacts:
+            if a.id < b.id:
+                NotDuplicate.objects.get_or_create(owner=owner, first=a, second=b)

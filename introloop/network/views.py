@@ -12,7 +12,7 @@ from introloop import access
 
 from . import queries, services
 from .forms import BulkTagForm, ContactForm, InteractionForm, MergeForm
-from .models import Contact, Interaction, NotDuplicate, Strength
+from .models import Contact, Interaction, Strength
 
 PAGE_SIZE = 50
 
@@ -90,9 +90,7 @@ def contact_new(request: HttpRequest) -> HttpResponse:
             form.to_record(),
             timezone.now(),
             introduced_by=form.cleaned_data["introduced_by"],
-        )
-        Contact.objects.filter(pk=contact.pk).update(
-            intro_cap_per_month=form.cleaned_data["intro_cap_per_month"]
+            intro_cap_per_month=form.cleaned_data["intro_cap_per_month"],
         )
         messages.success(request, f"{contact.full_name} is in your contacts.")
         return redirect("timeline:contact", contact_id=contact.id)
@@ -114,9 +112,7 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
             form.to_record(),
             timezone.now(),
             introduced_by=form.cleaned_data["introduced_by"],
-        )
-        Contact.objects.filter(pk=contact.pk).update(
-            intro_cap_per_month=form.cleaned_data["intro_cap_per_month"]
+            intro_cap_per_month=form.cleaned_data["intro_cap_per_month"],
         )
         messages.success(request, "Saved.")
         return redirect("timeline:contact", contact_id=contact.id)
@@ -247,9 +243,6 @@ def not_duplicates(request: HttpRequest) -> HttpResponse:
     if len(contacts) < 2 or len(contacts) != len(ids):
         messages.error(request, "Choose at least two of your contacts.")
         return redirect("network:duplicates")
-    for a in contacts:
-        for b in contacts:
-            if a.id < b.id:
-                NotDuplicate.objects.get_or_create(owner=request.user, first=a, second=b)
+    services.mark_not_duplicates(request.user, contacts)
     messages.success(request, "Got it: they will not be suggested as duplicates again.")
     return redirect("network:duplicates")

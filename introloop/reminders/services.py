@@ -103,3 +103,12 @@ def unsubscribe(token: str) -> dict:
     else:
         EmailOptOut.objects.get_or_create(email=details["email"], kind=kind.KIND)
     return details
+
+
+def save_notification_settings(user: User, values: dict) -> NotificationSettings:
+    """Change some of the user's notification settings (the digest, heads-ups, outcomes)."""
+    current = settings_for(user)
+    for field, value in values.items():
+        setattr(current, field, value)
+    current.save(update_fields=list(values))
+    return current

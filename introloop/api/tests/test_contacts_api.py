@@ -195,3 +195,46 @@ def test_exports_hold_only_my_contacts(alice_api, alice, bob):
         alice_api.get("/api/v1/exports/contacts.json").json()["contacts"][0]["full_name"] == "Mine"
     )
     assert alice_api.get("/api/v1/exports/contacts.xlsx").status_code == 404
+
+
+def test_the_introduction_cap_is_read_set_kept_and_removed(alice_api, alice):
+    created = alice_api.post(
+        "/api/v1/contacts", json={"full_name": "Tom", "intro_cap_per_month": 3}
+    )
+    assert created.status_code == 201
+    url = f"/api/v1/contacts/{created.json()['id']}"
+    assert alice_api.get(url).json()["intro_cap_per_month"] == 3
+    # A PATCH that does not name it keeps it; null removes it.
+    assert alice_api.patch(url, json={"title": "CTO"}).json()["intro_cap_per_month"] == 3
+    assert alice_api.patch(url, json={"intro_cap_per_month": 7}).json()["intro_cap_per_month"] == 7
+    assert (
+        alice_api.patch(url, json={"intro_cap_per_month": None}).json()["intro_cap_per_month"]
+        is None
+    )
+    assert (
+        alice_api.post("/api/v1/contacts", json={"full_name": "Ann"}).json()["intro_cap_per_month"]
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("cap", "message"),
+    [(0, "Between 1 and 100"), (101, "Between 1 and 100"), ("lots", "valid integer"),
+     (2.5, "valid integer")],
+)  # fmt: skip
+def test_a_bad_cap_is_a_422_naming_it_and_changes_nothing(alice_api, alice, cap, message):
+    refused = alice_api.post(
+        "/api/v1/contacts", json={"full_name": "Tom", "intro_cap_per_month": cap}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "intro_cap_per_month"
+    assert message in refused.json()["detail"]
+    assert not Contact.objects.exists()
+
+    tom = contact(alice, "Tom Hale", company="Initech")
+    patched = alice_api.patch(
+        f"/api/v1/contacts/{tom.id}", json={"company": "Globex", "intro_cap_per_month": cap}
+    )
+    assert patched.status_code == 422
+    tom.refresh_from_db()
+    assert (tom.company, tom.intro_cap_per_month) == ("Initech", None)

@@ -10,6 +10,7 @@ import io
 import json
 from collections.abc import Callable
 
+from ..services import InvalidContact, clean_intro_cap
 from .cleaning import ResultBuilder, parse_birthday, parse_days, parse_iso_date
 from .records import ContactRecord, ImportFileError, ParseResult
 
@@ -29,6 +30,7 @@ EXPORT_CSV_HEADER = [
     "How they could help",
     "Strength",
     "Keep in touch (days)",
+    "Introductions a month at most",
     "Birthday",
     "Connected on",
     "Notes",
@@ -36,6 +38,9 @@ EXPORT_CSV_HEADER = [
     "Introduced by UID",
     "UID",
 ]
+# Exports made before the introduction cap had its column still read back.
+_EARLIER_CSV_HEADER = [c for c in EXPORT_CSV_HEADER if c != "Introductions a month at most"]
+_CAP_AT = EXPORT_CSV_HEADER.index("Introductions a month at most")
 JSON_FORMAT = "introloop-contacts"
 JSON_VERSION = 1
 MULTI_SEPARATOR = " ::: "
@@ -108,7 +113,7 @@ def parse_multi(cell: str) -> list[tuple[str, str]]:
 
 
 def is_export_header(row: list[str]) -> bool:
-    return [cell.strip() for cell in row] == EXPORT_CSV_HEADER
+    return [cell.strip() for cell in row] in (EXPORT_CSV_HEADER, _EARLIER_CSV_HEADER)
 
 
 def parse_export_csv(
@@ -120,8 +125,10 @@ def parse_export_csv(
     header = next(reader, None)
     if header is None or not is_export_header(header):
         raise ImportFileError("This file's columns are not those of an Introloop CSV export.")
-    builder.result.columns = list(EXPORT_CSV_HEADER)
-    width = len(EXPORT_CSV_HEADER)
+    columns = [cell.strip() for cell in header]
+    builder.result.columns = columns
+    width = len(columns)
+    earlier = columns == _EARLIER_CSV_HEADER
     previous_line = reader.line_num
     for row in reader:
         line = previous_line + 1
@@ -131,7 +138,10 @@ def parse_export_csv(
         if len(row) != width:
             builder.reject(line, f"expected {width} columns, found {len(row)}")
             continue
-        builder.keep(_record_from_row(line, [restore_cell(cell) for cell in row], builder))
+        cells = [restore_cell(cell) for cell in row]
+        if earlier:
+            cells.insert(_CAP_AT, "")
+        builder.keep(_record_from_row(line, cells, builder))
     return builder.finish()
 
 
@@ -139,7 +149,7 @@ def _record_from_row(line: int, row: list[str], builder: ResultBuilder) -> Conta
     (
         full_name, given_name, family_name, emails, phones, linkedin_url, company, title,
         industry, location, tags, how_we_met, how_they_can_help, strength, keep_in_touch,
-        birthday, connected_on, notes, source, introduced_by_uid, uid,
+        intro_cap, birthday, connected_on, notes, source, introduced_by_uid, uid,
     ) = row  # fmt: skip
     record = ContactRecord(
         line=line,
@@ -165,7 +175,24 @@ def _record_from_row(line: int, row: list[str], builder: ResultBuilder) -> Conta
     _set_days_and_dates(
         record, keep_in_touch.strip(), birthday.strip(), connected_on.strip(), builder
     )
+    read_intro_cap(intro_cap.strip() or None, line, builder)
     return record
+
+
+def read_intro_cap(value: object, line: int, builder: ResultBuilder) -> int | None:
+    """The contact's monthly cap on introductions from a CSV cell or a JSON value, or None
+    (with a warning when the file holds something else).
+
+    Not yet carried onto the record: ContactRecord and network/imports.py have no place for
+    it, so an import checks the cap and leaves the contact's own as it is.
+    """
+    if value is None:
+        return None
+    try:
+        return clean_intro_cap(int(value) if isinstance(value, str) and value.isdigit() else value)
+    except InvalidContact:
+        builder.warn(line, f"'{value}' is not a number of introductions a month; no cap was set")
+        return None
 
 
 def _set_days_and_dates(
@@ -295,6 +322,7 @@ def _record_from_entry(number: int, entry: dict, builder: ResultBuilder) -> Cont
                 number, f"'{days}' is not a number of days; 'keep in touch' was left empty"
             )
     _set_days_and_dates(record, "", birthday.strip(), (connected_on or "").strip(), builder)
+    read_intro_cap(entry.get("intro_cap_per_month"), number, builder)
     return record
 
 

@@ -67,14 +67,29 @@ def export_csv(records: list[ContactRecord]) -> bytes:
     writer.writerow(EXPORT_CSV_HEADER)
     for r in records:
         row = [
-            r.full_name, r.given_name, r.family_name, format_multi(r.emails),
-            format_multi(r.phones), r.linkedin_url, r.company, r.title, r.industry, r.location,
+            r.full_name,
+            r.given_name,
+            r.family_name,
+            format_multi(r.emails),
+            format_multi(r.phones),
+            r.linkedin_url,
+            r.company,
+            r.title,
+            r.industry,
+            r.location,
             ", ".join(r.tags),
-            r.how_we_met, r.how_they_can_help, r.strength,
-            "" if r.keep_in_touch_days is None else str(r.keep_in_touch_days), r.birthday,
-            r.connected_on.isoformat() if r.connected_on else "", r.notes, r.source,
-            r.introduced_by_uid, r.uid,
-        ]  # fmt: skip
+            r.how_we_met,
+            r.how_they_can_help,
+            r.strength,
+            "" if r.keep_in_touch_days is None else str(r.keep_in_touch_days),
+            "",  # introductions a month at most: records do not carry it (yet)
+            r.birthday,
+            r.connected_on.isoformat() if r.connected_on else "",
+            r.notes,
+            r.source,
+            r.introduced_by_uid,
+            r.uid,
+        ]
         writer.writerow([neutralize_cell(cell) for cell in row])
     return buffer.getvalue().encode("utf-8")
 
