@@ -167,6 +167,6 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
     token = _get_token_for_user(request, token_id)
-    token.delete()
+    services.revoke_api_token(token)
     messages.success(request, f"Token “{token.name}” was revoked; it no longer works.")
     return redirect("accounts:api_tokens")

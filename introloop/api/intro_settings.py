@@ -8,7 +8,12 @@ from introloop.intros import messages
 from introloop.intros.forms import IntroSettingsForm, MessageTemplateForm
 from introloop.intros.messages import DEFAULTS, PLACEHOLDERS
 from introloop.intros.models import RULE_FIELDS
-from introloop.intros.services import reset_message_template, save_message_template, settings_for
+from introloop.intros.services import (
+    reset_message_template,
+    save_intro_settings,
+    save_message_template,
+    settings_for,
+)
 
 from .contacts import _form_errors
 from .parser import Input
@@ -82,8 +87,7 @@ def patch_intro_settings(request: HttpRequest, payload: IntroSettingsPatch):
     form = IntroSettingsForm(values, instance=current)
     if not form.is_valid():
         raise _form_errors(form)
-    # As the settings page does; intros.services has no function for it yet.
-    saved = form.save()
+    saved = save_intro_settings(request.auth, {f: form.cleaned_data[f] for f in SETTING_FIELDS})
     return {f: getattr(saved, f) for f in SETTING_FIELDS}
 
 

@@ -87,10 +87,7 @@ def need_add(request: HttpRequest, goal_id: int) -> HttpResponse:
     goal = _get_goal_for_user(request, goal_id)
     form = NeedForm(request.POST)
     if form.is_valid():
-        need = form.save(commit=False)
-        need.goal = goal
-        need.position = goal.needs.count()
-        need.save()
+        services.add_need(goal, form.cleaned_data["kind"], form.cleaned_data["text"])
     else:
         messages.error(request, "Say what you need, in up to 300 characters.")
     return redirect("goals:detail", goal_id=goal.id)
@@ -100,8 +97,7 @@ def need_add(request: HttpRequest, goal_id: int) -> HttpResponse:
 @require_POST
 def need_toggle(request: HttpRequest, need_id: int) -> HttpResponse:
     need = access.get_or_404(Need, request.user, id=need_id)
-    need.done = not need.done
-    need.save(update_fields=["done"])
+    services.tick_need(need, not need.done)
     return redirect("goals:detail", goal_id=need.goal_id)
 
 
@@ -109,7 +105,7 @@ def need_toggle(request: HttpRequest, need_id: int) -> HttpResponse:
 @require_POST
 def need_delete(request: HttpRequest, need_id: int) -> HttpResponse:
     need = access.get_or_404(Need, request.user, id=need_id)
-    need.delete()
+    services.delete_need(need)
     messages.success(request, f"Removed “{need.text}” from the checklist.")
     return redirect("goals:detail", goal_id=need.goal_id)
 
@@ -255,7 +251,7 @@ def application_delete(request: HttpRequest, application_id: int) -> HttpRespons
 def targets_settings(request: HttpRequest) -> HttpResponse:
     form = TargetsForm(request.POST or None, instance=services.targets_for(request.user))
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.save_targets(request.user, {f: form.cleaned_data[f] for f in form.Meta.fields})
         messages.success(request, "Saved.")
         return redirect("goals:targets")
     return render(request, "goals/targets.html", {"form": form, "section": "targets"})

@@ -306,6 +306,12 @@ def hand_over_introductions(user: User) -> None:
         intro.events.filter(actor_user=user).update(actor_name="A former member")
 
 
+def save_intro_settings(user: User, values: dict) -> IntroSettings:
+    """Change some of the user's due-date rules or cooldown; new introductions use them."""
+    current, _ = IntroSettings.objects.update_or_create(user=user, defaults=values)
+    return current
+
+
 def save_message_template(user: User, key: str, subject: str, body: str) -> None:
     """The user's own wording for one of the drafted messages."""
     MessageTemplate.objects.update_or_create(

@@ -219,7 +219,8 @@ def intro_settings(request: HttpRequest) -> HttpResponse:
     current = services.settings_for(request.user)
     form = IntroSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        fields = IntroSettingsForm.Meta.fields
+        services.save_intro_settings(request.user, {f: form.cleaned_data[f] for f in fields})
         messages.success(request, "Saved. New introductions use these due dates.")
         return redirect("intros:settings")
     return render(request, "intros/settings.html", {"form": form, "section": "intros"})

@@ -97,7 +97,8 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     current = services.settings_for(request.user)
     form = NotificationSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        fields = NotificationSettingsForm.Meta.fields
+        services.save_notification_settings(request.user, {f: form.cleaned_data[f] for f in fields})
         messages.success(request, "Saved.")
         return redirect("reminders:settings")
     feed_url = request.build_absolute_uri(

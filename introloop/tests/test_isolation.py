@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from conftest import api_token_for, make_user
-from introloop.accounts.models import ApiToken
+from introloop.accounts.models import ApiToken, User
 from introloop.accounts.services import create_api_token
 from introloop.goals.models import Application, Ask, Goal, Need
 from introloop.intros.models import Intro
@@ -135,6 +135,12 @@ OWNED_OBJECTS: dict[str, Owned] = {
             queue_message(to=[owner.email], subject="s", body_text="b", user=owner).id
         ),
         exists=lambda pk: Message.objects.filter(pk=pk).exists(),
+        staff_only=True,
+    ),
+    # An account, on the staff page that blocks it: only staff may touch it.
+    "user_id": Owned(
+        make=lambda owner: make_user("someone@example.com").id,
+        exists=lambda pk: User.objects.filter(pk=pk, is_active=True).exists(),
         staff_only=True,
     ),
 }
