@@ -22,6 +22,7 @@ from .forms import (
     SignUpForm,
 )
 from .models import ApiToken
+from .requests import AuthedRequest
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -106,7 +107,7 @@ def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def resend_verification(request: HttpRequest) -> HttpResponse:
+def resend_verification(request: AuthedRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
     if user.is_verified:
@@ -122,7 +123,7 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     user = request.user
     old_email = user.email
     form = ProfileForm(request.POST or None, instance=user)
@@ -145,7 +146,7 @@ def _get_token_for_user(request: HttpRequest, token_id: int) -> ApiToken:
 
 
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthedRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_raw_token = None
     if request.method == "POST" and form.is_valid():
@@ -165,7 +166,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
+def revoke_api_token(request: AuthedRequest, token_id: int) -> HttpResponse:
     token = _get_token_for_user(request, token_id)
     services.revoke_api_token(token)
     messages.success(request, f"Token “{token.name}” was revoked; it no longer works.")

@@ -1,10 +1,10 @@
 """/api/v1/goals/brief: what you are looking for, in a few sentences, and its public link."""
 
 from django.conf import settings
-from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Schema
 
+from introloop.accounts.requests import ApiRequest
 from introloop.goals import services
 from introloop.goals.forms import BriefForm
 
@@ -37,13 +37,13 @@ def _brief_out(user) -> dict:
 
 
 @router.get("/goals/brief", response=BriefOut, summary="Your brief: what you are looking for")
-def get_brief(request: HttpRequest):
+def get_brief(request: ApiRequest):
     """Written from your active goals and their open checklist items."""
     return _brief_out(request.auth)
 
 
 @router.patch("/goals/brief", response=BriefOut, summary="Change the sentence about you")
-def patch_brief(request: HttpRequest, payload: BriefPatch):
+def patch_brief(request: ApiRequest, payload: BriefPatch):
     changes = payload.changes()
     if "intro_text" in changes:
         form = BriefForm({"intro_text": changes["intro_text"]})
@@ -55,7 +55,7 @@ def patch_brief(request: HttpRequest, payload: BriefPatch):
 
 
 @router.post("/goals/brief/share", response=BriefOut, summary="Share your brief at its link")
-def share_brief(request: HttpRequest):
+def share_brief(request: ApiRequest):
     services.share_brief(request.auth, True)
     return _brief_out(request.auth)
 
@@ -63,7 +63,7 @@ def share_brief(request: HttpRequest):
 @router.post(
     "/goals/brief/unshare", response=BriefOut, summary="Stop sharing: its link shows nothing"
 )
-def unshare_brief(request: HttpRequest):
+def unshare_brief(request: ApiRequest):
     services.share_brief(request.auth, False)
     return _brief_out(request.auth)
 
@@ -73,6 +73,6 @@ def unshare_brief(request: HttpRequest):
     response=BriefOut,
     summary="A new link for your brief; the old one stops working",
 )
-def new_brief_link(request: HttpRequest):
+def new_brief_link(request: ApiRequest):
     services.new_brief_address(request.auth)
     return _brief_out(request.auth)

@@ -9,7 +9,7 @@ import json
 from datetime import date, datetime
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from introloop import access
+from introloop.accounts.requests import ApiRequest
 from introloop.goals.queries import reciprocity
 from introloop.network import exports, queries, services
 from introloop.network.forms import BulkTagForm, ContactForm, join_labelled
@@ -175,7 +176,7 @@ def contact_out(contact: Contact, today: date, balance: dict | None = None) -> d
     }
 
 
-def _today(request: HttpRequest) -> date:
+def _today(request: ApiRequest) -> date:
     return queries.local_today(request.auth, timezone.now())
 
 
@@ -192,12 +193,13 @@ def _form_errors(form, rename: dict | None = None) -> ValidationError:
 
 
 def _labelled(items: list) -> str:
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for item in items:
         if isinstance(item, str):
             pairs.append((item, ""))
         else:
-            pairs.append((getattr(item, "email", None) or getattr(item, "number", ""), item.kind))
+            value = getattr(item, "email", None) or getattr(item, "number", "")
+            pairs.append((str(value), item.kind))
     return join_labelled(pairs)
 
 
@@ -219,11 +221,11 @@ def _form_data(payload: ContactIn, base: dict) -> QueryDict:
     return form_data
 
 
-def _get_contact(request: HttpRequest, contact_id: int) -> Contact:
+def _get_contact(request: ApiRequest, contact_id: int) -> Contact:
     return access.get_or_404(Contact, request.auth, id=contact_id)
 
 
-def require_own_contacts(request: HttpRequest, contact_ids: list[int]) -> list[Contact]:
+def require_own_contacts(request: ApiRequest, contact_ids: list[int]) -> list[Contact]:
     """The viewer's contacts with these ids; 404 naming the first id that is not theirs."""
     found = {c.id: c for c in access.scope(Contact, request.auth).filter(id__in=contact_ids)}
     missing = [i for i in contact_ids if i not in found]
@@ -234,7 +236,7 @@ def require_own_contacts(request: HttpRequest, contact_ids: list[int]) -> list[C
 
 @router.get("/contacts", response=ContactList, summary="Your contacts, searched and paged")
 def list_contacts(
-    request: HttpRequest,
+    request: ApiRequest,
     q: str = "",
     tag: str = "",
     limit: int = Query(50, ge=1, le=500),
@@ -249,7 +251,7 @@ def list_contacts(
 
 
 @router.post("/contacts", response={201: ContactOut}, summary="Add a contact")
-def create_contact(request: HttpRequest, payload: ContactIn):
+def create_contact(request: ApiRequest, payload: ContactIn):
     form = ContactForm(request.auth, _form_data(payload, {}))
     if not form.is_valid():
         raise _form_errors(form)
@@ -264,7 +266,7 @@ def create_contact(request: HttpRequest, payload: ContactIn):
 
 
 @router.post("/contacts/tags", response=BulkTagOut, summary="Add or remove a tag on contacts")
-def bulk_tag(request: HttpRequest, payload: BulkTagIn):
+def bulk_tag(request: ApiRequest, payload: BulkTagIn):
     """The contact list's bulk action: `action` is `add` (the default) or `remove`."""
     contacts = require_own_contacts(request, payload.contact_ids)
     data = QueryDict(mutable=True)
@@ -281,14 +283,14 @@ def bulk_tag(request: HttpRequest, payload: BulkTagIn):
 
 # {int:…}: so that /contacts/tags, /contacts/duplicates… are never read as a contact's id.
 @router.get("/contacts/{int:contact_id}", response=ContactOut, summary="One contact")
-def get_contact(request: HttpRequest, contact_id: int):
+def get_contact(request: ApiRequest, contact_id: int):
     contact = _get_contact(request, contact_id)
     balance = reciprocity(request.auth, [contact.id]).get(contact.id)
     return contact_out(contact, _today(request), balance)
 
 
 @router.patch("/contacts/{int:contact_id}", response=ContactOut, summary="Change some fields")
-def patch_contact(request: HttpRequest, contact_id: int, payload: ContactIn):
+def patch_contact(request: ApiRequest, contact_id: int, payload: ContactIn):
     contact = _get_contact(request, contact_id)
     form = ContactForm(
         request.auth, _form_data(payload, ContactForm.initial_for(contact)), contact=contact
@@ -306,14 +308,14 @@ def patch_contact(request: HttpRequest, contact_id: int, payload: ContactIn):
 
 
 @router.delete("/contacts/{int:contact_id}", response={204: None}, summary="Delete a contact")
-def delete_contact(request: HttpRequest, contact_id: int):
+def delete_contact(request: ApiRequest, contact_id: int):
     services.delete_contact(_get_contact(request, contact_id))
     return Status(204, None)
 
 
 @router.post("/imports", response=ImportOut, summary="Import a contacts file")
 def import_contacts(
-    request: HttpRequest,
+    request: ApiRequest,
     file: UploadedFile = File(...),
     format: str = Form(""),
     dry_run: bool = Form(False),
@@ -332,14 +334,15 @@ def import_contacts(
         raise HttpError(422, "mapping must be a JSON object of column header → field")
     try:
         data = read_upload(file)
-        parsed = parse_upload(data, filename=file.name, format=format or None, mapping=column_map)
+        filename = file.name or "upload"
+        parsed = parse_upload(data, filename=filename, format=format or None, mapping=column_map)
     except ImportFileError as error:
         raise HttpError(422, str(error)) from None
     if dry_run:
         with transaction.atomic():
             plan = plan_import(request.auth, parsed)
     else:
-        plan = apply_import(request.auth, parsed, now=timezone.now(), filename=file.name).plan
+        plan = apply_import(request.auth, parsed, now=timezone.now(), filename=filename).plan
     return {
         "format": plan.format,
         "dry_run": dry_run,
@@ -352,7 +355,7 @@ def import_contacts(
 
 
 @router.get("/exports/contacts.{fmt}", summary="All your contacts as csv, vcf or json")
-def export_contacts(request: HttpRequest, fmt: str) -> HttpResponse:
+def export_contacts(request: ApiRequest, fmt: str) -> HttpResponse:
     if fmt not in exports.EXPORT_FORMATS:
         raise HttpError(404, "Export formats are contacts.csv, contacts.vcf and contacts.json.")
     return export_response(request.auth, fmt)

@@ -1,12 +1,12 @@
 """/api/v1/contacts/duplicates: contacts that look like the same person, merging two of them
 (losing nothing), and saying that some are different people."""
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from introloop import access
+from introloop.accounts.requests import ApiRequest
 from introloop.goals.queries import reciprocity
 from introloop.network import queries, services
 from introloop.network.forms import MergeForm
@@ -61,7 +61,7 @@ class NotDuplicatesIn(Input):
     response=list[DuplicateGroupOut],
     summary="Contacts that look like the same person",
 )
-def duplicates(request: HttpRequest):
+def duplicates(request: ApiRequest):
     """Groups sharing an email address or a name; groups you said are different people are
     left out."""
     return [
@@ -82,7 +82,7 @@ def duplicates(request: HttpRequest):
     ]
 
 
-def _pair(request: HttpRequest, contact_id: int, other_id: int | None, source: str):
+def _pair(request: ApiRequest, contact_id: int, other_id: int | None, source: str):
     keep = access.get_or_404(Contact, request.auth, id=contact_id)
     if other_id is None:
         raise invalid("other_id", "Choose the contact to merge into this one.", source)
@@ -96,7 +96,7 @@ def _pair(request: HttpRequest, contact_id: int, other_id: int | None, source: s
     response=MergePreviewOut,
     summary="What merging another contact into this one would ask you to choose",
 )
-def merge_preview(request: HttpRequest, contact_id: int, other_id: int | None = None):
+def merge_preview(request: ApiRequest, contact_id: int, other_id: int | None = None):
     keep, other = _pair(request, contact_id, other_id, "query")
     today = queries.local_today(request.auth, timezone.now())
     balances = reciprocity(request.auth, [keep.id, other.id])
@@ -123,7 +123,7 @@ def merge_preview(request: HttpRequest, contact_id: int, other_id: int | None = 
     response=ContactOut,
     summary="Merge another contact into this one, losing nothing",
 )
-def merge(request: HttpRequest, contact_id: int, payload: MergeIn):
+def merge(request: ApiRequest, contact_id: int, payload: MergeIn):
     """Every email, phone, tag, interaction and note of both is kept, and the other contact
     is deleted. Where both hold a different value, this contact's wins unless the field is
     named in `take_from_other` (see the preview's `conflicts`)."""
@@ -144,7 +144,7 @@ def merge(request: HttpRequest, contact_id: int, payload: MergeIn):
     response={204: None},
     summary="Say that these contacts are different people",
 )
-def not_duplicates(request: HttpRequest, payload: NotDuplicatesIn):
+def not_duplicates(request: ApiRequest, payload: NotDuplicatesIn):
     """They are no longer suggested as duplicates of each other."""
     contacts = require_own_contacts(request, payload.contact_ids)
     if len(contacts) < 2:

@@ -3,12 +3,13 @@ own forms."""
 
 from datetime import date, datetime
 
-from django.http import HttpRequest, QueryDict
+from django.http import QueryDict
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from introloop import access
+from introloop.accounts.requests import ApiRequest
 from introloop.goals import services
 from introloop.goals.forms import ApplicationForm, AskForm, GoalForm, NeedForm
 from introloop.goals.models import Application, Ask, Goal, Need
@@ -169,17 +170,17 @@ def _data(values: dict) -> QueryDict:
     return data
 
 
-def _get_goal(request: HttpRequest, goal_id: int) -> Goal:
+def _get_goal(request: ApiRequest, goal_id: int) -> Goal:
     return access.get_or_404(Goal, request.auth, id=goal_id)
 
 
 @router.get("/goals", response=list[GoalOut], summary="Your goals")
-def list_goals(request: HttpRequest):
+def list_goals(request: ApiRequest):
     return [_goal_out(g) for g in access.scope(Goal, request.auth).prefetch_related("needs")]
 
 
 @router.post("/goals", response={201: GoalOut}, summary="Add a goal")
-def create_goal(request: HttpRequest, payload: GoalIn):
+def create_goal(request: ApiRequest, payload: GoalIn):
     values = payload.dict()
     values["active"] = True if payload.active is None else payload.active
     form = GoalForm(_data(values))
@@ -192,12 +193,12 @@ def create_goal(request: HttpRequest, payload: GoalIn):
 
 
 @router.get("/goals/{int:goal_id}", response=GoalOut, summary="One goal")
-def get_goal(request: HttpRequest, goal_id: int):
+def get_goal(request: ApiRequest, goal_id: int):
     return _goal_out(_get_goal(request, goal_id))
 
 
 @router.patch("/goals/{int:goal_id}", response=GoalOut, summary="Change some fields")
-def patch_goal(request: HttpRequest, goal_id: int, payload: GoalIn):
+def patch_goal(request: ApiRequest, goal_id: int, payload: GoalIn):
     goal = _get_goal(request, goal_id)
     current = {f: getattr(goal, f) for f in ("title", "roles", "industries", "companies",
                                              "locations", "active")}  # fmt: skip
@@ -209,7 +210,7 @@ def patch_goal(request: HttpRequest, goal_id: int, payload: GoalIn):
 
 
 @router.delete("/goals/{int:goal_id}", response={204: None}, summary="Delete a goal")
-def delete_goal(request: HttpRequest, goal_id: int):
+def delete_goal(request: ApiRequest, goal_id: int):
     _get_goal(request, goal_id).delete()
     return Status(204, None)
 
@@ -217,7 +218,7 @@ def delete_goal(request: HttpRequest, goal_id: int):
 @router.get(
     "/goals/{int:goal_id}/suggestions", response=list[SuggestionOut], summary="Who can help, ranked"
 )
-def goal_suggestions(request: HttpRequest, goal_id: int, limit: int = Query(25, ge=1, le=200)):
+def goal_suggestions(request: ApiRequest, goal_id: int, limit: int = Query(25, ge=1, le=200)):
     goal = _get_goal(request, goal_id)
     return suggestions(goal, local_today(request.auth, timezone.now()), limit=limit)
 
@@ -231,7 +232,7 @@ def _ask_out(ask: Ask) -> dict:
 
 
 @router.get("/asks", response=list[AskOut], summary="Asks and favours, newest first")
-def list_asks(request: HttpRequest, contact_id: int | None = None):
+def list_asks(request: ApiRequest, contact_id: int | None = None):
     asks = access.scope(Ask, request.auth)
     if contact_id is not None:
         asks = asks.filter(contact_id=contact_id)
@@ -241,7 +242,7 @@ def list_asks(request: HttpRequest, contact_id: int | None = None):
 ASK_FORM_FIELDS = {"contact_id": "contact", "intro_id": "intro", "goal_id": "goal"}
 
 
-def _save_ask(request: HttpRequest, values: dict, ask: Ask | None) -> tuple[Ask, list[str]]:
+def _save_ask(request: ApiRequest, values: dict, ask: Ask | None) -> tuple[Ask, list[str]]:
     """Validate API fields with the page's form; 422 names the API's field, not the form's."""
     today = local_today(request.auth, timezone.now())
     form_values = {ASK_FORM_FIELDS.get(k, k): v for k, v in values.items() if k != "id"}
@@ -253,19 +254,21 @@ def _save_ask(request: HttpRequest, values: dict, ask: Ask | None) -> tuple[Ask,
     return services.save_ask(saved)
 
 
-def _require_contact(request: HttpRequest, contact_id: int | None) -> None:
+def _require_contact(request: ApiRequest, contact_id: int | None) -> None:
     # Someone else's contact is a 404 like any other object of theirs, not a form error.
-    mine = access.scope(Contact, request.auth).filter(id=contact_id)
-    if contact_id is not None and not mine.exists():
+    if (
+        contact_id is not None
+        and not access.scope(Contact, request.auth).filter(id=contact_id).exists()
+    ):
         raise HttpError(404, f"No contact with id {contact_id}.")
 
 
-def _get_ask(request: HttpRequest, ask_id: int) -> Ask:
+def _get_ask(request: ApiRequest, ask_id: int) -> Ask:
     return access.get_or_404(Ask, request.auth, id=ask_id)
 
 
 @router.post("/asks", response={201: AskCreated}, summary="Record an ask or a favour given")
-def create_ask(request: HttpRequest, payload: AskIn):
+def create_ask(request: ApiRequest, payload: AskIn):
     _require_contact(request, payload.contact_id)
     values = payload.dict()
     values["on"] = values["on"] or local_today(request.auth, timezone.now())
@@ -274,12 +277,12 @@ def create_ask(request: HttpRequest, payload: AskIn):
 
 
 @router.get("/asks/{ask_id}", response=AskOut, summary="One ask or favour")
-def get_ask(request: HttpRequest, ask_id: int):
+def get_ask(request: ApiRequest, ask_id: int):
     return _ask_out(_get_ask(request, ask_id))
 
 
 @router.patch("/asks/{ask_id}", response=AskCreated, summary="Change some fields, e.g. the status")
-def patch_ask(request: HttpRequest, ask_id: int, payload: AskPatch):
+def patch_ask(request: ApiRequest, ask_id: int, payload: AskPatch):
     ask = _get_ask(request, ask_id)
     changes = payload.dict(exclude_unset=True)
     _require_contact(request, changes.get("contact_id"))
@@ -288,7 +291,7 @@ def patch_ask(request: HttpRequest, ask_id: int, payload: AskPatch):
 
 
 @router.delete("/asks/{ask_id}", response={204: None}, summary="Delete an ask or favour")
-def delete_ask(request: HttpRequest, ask_id: int):
+def delete_ask(request: ApiRequest, ask_id: int):
     _get_ask(request, ask_id).delete()
     return Status(204, None)
 
@@ -299,14 +302,14 @@ def _application_out(a: Application) -> dict:
 
 
 @router.get("/applications", response=list[ApplicationOut], summary="Your applications")
-def list_applications(request: HttpRequest):
+def list_applications(request: ApiRequest):
     return [_application_out(a) for a in access.scope(Application, request.auth)[:1000]]
 
 
 APPLICATION_FORM_FIELDS = {"contact_id": "contact", "intro_id": "intro"}
 
 
-def _save_application(request: HttpRequest, values: dict, found: Application | None):
+def _save_application(request: ApiRequest, values: dict, found: Application | None):
     today = local_today(request.auth, timezone.now())
     form_values = {APPLICATION_FORM_FIELDS.get(k, k): v for k, v in values.items()
                    if k not in ("id", "interviewed")}  # fmt: skip
@@ -318,33 +321,33 @@ def _save_application(request: HttpRequest, values: dict, found: Application | N
     return services.save_application(application)
 
 
-def _get_application(request: HttpRequest, application_id: int) -> Application:
+def _get_application(request: ApiRequest, application_id: int) -> Application:
     return access.get_or_404(Application, request.auth, id=application_id)
 
 
 @router.post("/applications", response={201: ApplicationOut}, summary="Add an application")
-def create_application(request: HttpRequest, payload: ApplicationIn):
+def create_application(request: ApiRequest, payload: ApplicationIn):
     values = payload.dict()
     values["applied_on"] = values["applied_on"] or local_today(request.auth, timezone.now())
     return Status(201, _application_out(_save_application(request, values, None)))
 
 
 @router.get("/applications/{application_id}", response=ApplicationOut, summary="One application")
-def get_application(request: HttpRequest, application_id: int):
+def get_application(request: ApiRequest, application_id: int):
     return _application_out(_get_application(request, application_id))
 
 
 @router.patch(
     "/applications/{application_id}", response=ApplicationOut, summary="Change some fields"
 )
-def patch_application(request: HttpRequest, application_id: int, payload: ApplicationPatch):
+def patch_application(request: ApiRequest, application_id: int, payload: ApplicationPatch):
     found = _get_application(request, application_id)
     values = {**_application_out(found), **payload.dict(exclude_unset=True)}
     return _application_out(_save_application(request, values, found))
 
 
 @router.delete("/applications/{application_id}", response={204: None}, summary="Delete one")
-def delete_application(request: HttpRequest, application_id: int):
+def delete_application(request: ApiRequest, application_id: int):
     _get_application(request, application_id).delete()
     return Status(204, None)
 
@@ -353,14 +356,14 @@ def _need_out(need: Need) -> dict:
     return {"id": need.id, "kind": need.kind, "text": need.text, "done": need.done}
 
 
-def _get_need(request: HttpRequest, need_id: int) -> Need:
+def _get_need(request: ApiRequest, need_id: int) -> Need:
     return access.get_or_404(Need, request.auth, id=need_id)
 
 
 @router.post(
     "/goals/{int:goal_id}/needs", response={201: NeedOut}, summary="Add to a goal's checklist"
 )
-def add_need(request: HttpRequest, goal_id: int, payload: NeedIn):
+def add_need(request: ApiRequest, goal_id: int, payload: NeedIn):
     goal = _get_goal(request, goal_id)
     form = NeedForm({"kind": payload.kind, "text": payload.text})
     if not form.is_valid():
@@ -370,14 +373,14 @@ def add_need(request: HttpRequest, goal_id: int, payload: NeedIn):
 
 
 @router.get("/goals/needs/{int:need_id}", response=NeedOut, summary="One checklist item")
-def get_need(request: HttpRequest, need_id: int):
+def get_need(request: ApiRequest, need_id: int):
     return _need_out(_get_need(request, need_id))
 
 
 @router.patch(
     "/goals/needs/{int:need_id}", response=NeedOut, summary="Tick a checklist item, or untick it"
 )
-def patch_need(request: HttpRequest, need_id: int, payload: NeedPatch):
+def patch_need(request: ApiRequest, need_id: int, payload: NeedPatch):
     need = _get_need(request, need_id)
     changes = payload.changes()
     if "done" in changes:
@@ -388,6 +391,6 @@ def patch_need(request: HttpRequest, need_id: int, payload: NeedPatch):
 @router.delete(
     "/goals/needs/{int:need_id}", response={204: None}, summary="Remove a checklist item"
 )
-def delete_need(request: HttpRequest, need_id: int):
+def delete_need(request: ApiRequest, need_id: int):
     services.delete_need(_get_need(request, need_id))
     return Status(204, None)

@@ -3,12 +3,13 @@
 from datetime import date
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, QueryDict
+from django.http import QueryDict
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from introloop import access
+from introloop.accounts.requests import ApiRequest
 from introloop.network import queries, services
 from introloop.network.forms import InteractionForm
 from introloop.network.models import Contact, Interaction
@@ -48,12 +49,12 @@ def _interaction_out(interaction: Interaction) -> dict:
     }
 
 
-def _get_interaction(request: HttpRequest, interaction_id: int) -> Interaction:
+def _get_interaction(request: ApiRequest, interaction_id: int) -> Interaction:
     return access.get_or_404(Interaction, request.auth, id=interaction_id)
 
 
 @router.post("/interactions", response={201: InteractionOut}, summary="Log an interaction")
-def create_interaction(request: HttpRequest, payload: InteractionIn):
+def create_interaction(request: ApiRequest, payload: InteractionIn):
     require_own_contacts(request, payload.contact_ids)
     data = QueryDict(mutable=True)
     data.update({"kind": payload.kind, "occurred_on": payload.occurred_on.isoformat()})
@@ -76,7 +77,7 @@ def create_interaction(request: HttpRequest, payload: InteractionIn):
 
 @router.get("/interactions", response=InteractionList, summary="Your interactions, newest first")
 def list_interactions(
-    request: HttpRequest,
+    request: ApiRequest,
     contact_id: int | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
@@ -95,14 +96,14 @@ def list_interactions(
 @router.get(
     "/interactions/{int:interaction_id}", response=InteractionOut, summary="One interaction"
 )
-def get_interaction(request: HttpRequest, interaction_id: int):
+def get_interaction(request: ApiRequest, interaction_id: int):
     return _interaction_out(_get_interaction(request, interaction_id))
 
 
 @router.delete(
     "/interactions/{int:interaction_id}", response={204: None}, summary="Delete an interaction"
 )
-def delete_interaction(request: HttpRequest, interaction_id: int):
+def delete_interaction(request: ApiRequest, interaction_id: int):
     """The contacts' last-interaction dates and keep-in-touch reminders follow."""
     services.delete_interaction(_get_interaction(request, interaction_id))
     return Status(204, None)

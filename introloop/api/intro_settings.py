@@ -1,9 +1,9 @@
 """/api/v1/me/intro-settings and /message-templates: when the steps of the introductions you
 log fall due, and how the messages drafted for them read (Settings → Introductions, Messages)."""
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
+from introloop.accounts.requests import ApiRequest
 from introloop.intros import messages
 from introloop.intros.forms import IntroSettingsForm, MessageTemplateForm
 from introloop.intros.messages import DEFAULTS, PLACEHOLDERS
@@ -71,7 +71,7 @@ class TemplateIn(Input):
 @router.get(
     "/me/intro-settings", response=IntroSettingsOut, summary="Your introductions' due dates"
 )
-def get_intro_settings(request: HttpRequest):
+def get_intro_settings(request: ApiRequest):
     current = settings_for(request.auth)
     return {f: getattr(current, f) for f in SETTING_FIELDS}
 
@@ -81,7 +81,7 @@ def get_intro_settings(request: HttpRequest):
     response=IntroSettingsOut,
     summary="Change some due dates (1 to 365 days); new introductions use them",
 )
-def patch_intro_settings(request: HttpRequest, payload: IntroSettingsPatch):
+def patch_intro_settings(request: ApiRequest, payload: IntroSettingsPatch):
     current = settings_for(request.auth)
     values = {**{f: getattr(current, f) for f in SETTING_FIELDS}, **payload.changes()}
     form = IntroSettingsForm(values, instance=current)
@@ -105,7 +105,7 @@ def _template_out(user, key: str, own: dict | None = None) -> dict:
 @router.get(
     "/message-templates", response=TemplateList, summary="The drafted messages, in your words"
 )
-def list_message_templates(request: HttpRequest):
+def list_message_templates(request: ApiRequest):
     own = messages.own_templates([request.auth.pk])
     return {
         "items": [_template_out(request.auth, key, own) for key in DEFAULTS],
@@ -113,7 +113,7 @@ def list_message_templates(request: HttpRequest):
     }
 
 
-def _save_template(request: HttpRequest, key: str, payload: TemplateIn) -> dict:
+def _save_template(request: ApiRequest, key: str, payload: TemplateIn) -> dict:
     form = MessageTemplateForm({"key": key, "subject": payload.subject, "body": payload.body})
     if not form.is_valid():
         raise _form_errors(form)
@@ -122,7 +122,7 @@ def _save_template(request: HttpRequest, key: str, payload: TemplateIn) -> dict:
     return _template_out(request.auth, key)
 
 
-def _reset_template(request: HttpRequest, key: str) -> dict:
+def _reset_template(request: ApiRequest, key: str) -> dict:
     reset_message_template(request.auth, key)
     return _template_out(request.auth, key)
 
@@ -138,7 +138,7 @@ def _template_routes(key: str) -> None:
         summary=f"Your wording of “{label}”",
         operation_id=f"save_message_template_{key}",
     )
-    def save(request: HttpRequest, payload: TemplateIn):
+    def save(request: ApiRequest, payload: TemplateIn):
         """`subject` (up to 200 characters) and `body` (up to 5,000), with {placeholders}."""
         return _save_template(request, key, payload)
 
@@ -148,7 +148,7 @@ def _template_routes(key: str) -> None:
         summary=f"“{label}” back to Introloop's wording",
         operation_id=f"reset_message_template_{key}",
     )
-    def reset(request: HttpRequest):
+    def reset(request: ApiRequest):
         return _reset_template(request, key)
 
 

@@ -5,13 +5,13 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field, field_validator
 
 from introloop import access
+from introloop.accounts.requests import ApiRequest
 from introloop.intros import lifecycle, queries, services
 from introloop.intros.models import ENDED_STATES, Intro, State
 
@@ -182,12 +182,12 @@ def intro_out(intro: Intro, user, now: datetime, with_history: bool = True) -> d
     }
 
 
-def _get(request: HttpRequest, intro_id: int) -> Intro:
+def _get(request: ApiRequest, intro_id: int) -> Intro:
     return queries.get_visible(request.auth, intro_id)
 
 
 @router.post("/intros", response={201: IntroCreated}, summary="Log an introduction")
-def create_intro(request: HttpRequest, payload: IntroIn):
+def create_intro(request: ApiRequest, payload: IntroIn):
     """You must be one of the three people (by your account's email). `start` says where it
     stands (`requested`, the default, `introduced` or `met`) and `at` since when; double opt-in
     applies only to a requested introduction. `introduced_at` is short for
@@ -213,7 +213,7 @@ def create_intro(request: HttpRequest, payload: IntroIn):
 
 @router.get("/intros", response=IntroList, summary="Your introductions from one side")
 def list_intros(
-    request: HttpRequest,
+    request: ApiRequest,
     role: str = Query("seeker", pattern="^(seeker|connector|target)$"),
     state: str = Query("open"),
     limit: int = Query(50, ge=1, le=500),
@@ -243,7 +243,7 @@ def list_intros(
 
 
 @router.get("/intros/{intro_id}", response=IntroOut, summary="One introduction, from your side")
-def get_intro(request: HttpRequest, intro_id: int):
+def get_intro(request: ApiRequest, intro_id: int):
     return intro_out(_get(request, intro_id), request.auth, timezone.now())
 
 
@@ -252,7 +252,7 @@ def get_intro(request: HttpRequest, intro_id: int):
     response={200: IntroOut, 409: dict},
     summary="Record an event (409 when it does not fit now)",
 )
-def record_event(request: HttpRequest, intro_id: int, payload: EventIn):
+def record_event(request: ApiRequest, intro_id: int, payload: EventIn):
     intro = _get(request, intro_id)
     if payload.type not in lifecycle.TRANSITIONS:
         raise HttpError(
@@ -282,7 +282,7 @@ def record_event(request: HttpRequest, intro_id: int, payload: EventIn):
     response={200: IntroOut, 409: dict},
     summary="Have the app email the target the opt-in question, or the introduction itself",
 )
-def send(request: HttpRequest, intro_id: int, payload: SendIn):
+def send(request: ApiRequest, intro_id: int, payload: SendIn):
     """The connector's emails, sent by the app: `ask` emails the target whether they are
     happy to be introduced (and records `asked`); `introduction` emails the seeker and the
     target together (and records `introduced`). 409 when the step does not fit now; 403 until
@@ -302,7 +302,7 @@ def send(request: HttpRequest, intro_id: int, payload: SendIn):
 
 
 @router.get("/me/follow-through", response=FollowThroughAll, summary="Follow-through records")
-def follow_through(request: HttpRequest):
+def follow_through(request: ApiRequest):
     now = timezone.now()
     own = queries.follow_through(queries.intros_for(request.auth, "seeker", "all", now))
     others = queries.follow_through(

@@ -5,7 +5,7 @@ import zoneinfo
 from datetime import datetime
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 
 from introloop import access
 from introloop.accounts.models import ApiToken, hash_token
+from introloop.accounts.requests import ApiRequest
 from introloop.accounts.services import revoke_api_token
 from introloop.portability.services import export_user_data
 from introloop.reminders.forms import NotificationSettingsForm
@@ -112,12 +113,12 @@ def _me(user) -> MeOut:
 
 
 @router.get("/me", response=MeOut, summary="The account the token belongs to")
-def get_me(request: HttpRequest) -> MeOut:
+def get_me(request: ApiRequest) -> MeOut:
     return _me(request.auth)
 
 
 @router.patch("/me", response=MeOut, summary="Change your display name or time zone")
-def patch_me(request: HttpRequest, payload: MePatch) -> MeOut:
+def patch_me(request: ApiRequest, payload: MePatch) -> MeOut:
     user = request.auth
     changes = payload.dict(exclude_unset=True, exclude_none=True)
     for field, value in changes.items():
@@ -139,14 +140,14 @@ def _notifications_out(current) -> dict:
 
 
 @router.get("/me/notifications", response=NotificationsOut, summary="Your notification settings")
-def get_notifications(request: HttpRequest):
+def get_notifications(request: ApiRequest):
     return _notifications_out(reminder_settings_for(request.auth))
 
 
 @router.patch(
     "/me/notifications", response=NotificationsOut, summary="Change some notification settings"
 )
-def patch_notifications(request: HttpRequest, payload: NotificationsPatch):
+def patch_notifications(request: ApiRequest, payload: NotificationsPatch):
     changes = payload.changes()
     current = reminder_settings_for(request.auth)
     values = {**{f: getattr(current, f) for f in NOTIFICATION_FIELDS}, **changes}
@@ -164,11 +165,11 @@ def patch_notifications(request: HttpRequest, payload: NotificationsPatch):
     response=CalendarOut,
     summary="A new private calendar address; the old one stops working",
 )
-def regenerate_calendar(request: HttpRequest):
+def regenerate_calendar(request: ApiRequest):
     return {"calendar_url": calendar_url(regenerate_calendar_token(request.auth))}
 
 
-def _current_token_hash(request: HttpRequest) -> str:
+def _current_token_hash(request: ApiRequest) -> str:
     _, _, raw = request.headers.get("Authorization", "").partition(" ")
     return hash_token(raw.strip())
 
@@ -181,33 +182,33 @@ def _token_out(token: ApiToken, current_hash: str) -> dict:
 
 
 @router.get("/me/tokens", response=list[TokenOut], summary="Your API tokens, newest first")
-def list_tokens(request: HttpRequest):
+def list_tokens(request: ApiRequest):
     """Only a prefix of each: a token's value is shown once, when it is created (Settings →
     API tokens, or `introloop token`)."""
     current = _current_token_hash(request)
     return [_token_out(t, current) for t in access.scope(ApiToken, request.auth)]
 
 
-def _get_token(request: HttpRequest, token_id: int) -> ApiToken:
+def _get_token(request: ApiRequest, token_id: int) -> ApiToken:
     return access.get_or_404(ApiToken, request.auth, id=token_id)
 
 
 @router.get("/me/tokens/{int:token_id}", response=TokenOut, summary="One API token")
-def get_token(request: HttpRequest, token_id: int):
+def get_token(request: ApiRequest, token_id: int):
     return _token_out(_get_token(request, token_id), _current_token_hash(request))
 
 
 @router.delete(
     "/me/tokens/{int:token_id}", response={204: None}, summary="Revoke an API token at once"
 )
-def revoke_token(request: HttpRequest, token_id: int):
+def revoke_token(request: ApiRequest, token_id: int):
     """Revoking the token this request came with works too: later requests with it are 401."""
     revoke_api_token(_get_token(request, token_id))
     return Status(204, None)
 
 
 @router.get("/me/export", response=ExportOut, summary="All your data as one JSON document")
-def export(request: HttpRequest, response: HttpResponse):
+def export(request: ApiRequest, response: HttpResponse):
     """What Settings → Data downloads: your account, contacts, introductions, goals, settings
     and the emails sent for you."""
     response["Cache-Control"] = "no-store"

@@ -2,10 +2,10 @@
 
 from datetime import date, datetime
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
+from introloop.accounts.requests import ApiRequest
 from introloop.goals.forms import TargetsForm
 from introloop.goals.services import save_targets, targets_for
 from introloop.goals.stats import stats_for
@@ -76,7 +76,7 @@ class StatsOut(Schema):
     response=StatsOut,
     summary="Your dashboard's figures: referrals, follow-through, funnel, sources, outreach",
 )
-def stats(request: HttpRequest, weeks: int = Query(12, ge=1, le=104)):
+def stats(request: ApiRequest, weeks: int = Query(12, ge=1, le=104)):
     """Weeks start on Monday in your time zone, oldest first; the last one is this week, so far.
     Shares are fractions from 0 to 1, or null when there is nothing to divide."""
     return stats_for(request.auth, timezone.now(), weeks=weeks).as_dict()
@@ -86,13 +86,13 @@ TARGET_FIELDS = ("weekly_outreach", "referrals", "weekly_summary")
 
 
 @router.get("/me/targets", response=TargetsOut, summary="Your targets and the weekly summary")
-def get_targets(request: HttpRequest):
+def get_targets(request: ApiRequest):
     current = targets_for(request.auth)
     return {f: getattr(current, f) for f in TARGET_FIELDS}
 
 
 @router.patch("/me/targets", response=TargetsOut, summary="Change some targets")
-def patch_targets(request: HttpRequest, payload: TargetsPatch):
+def patch_targets(request: ApiRequest, payload: TargetsPatch):
     current = targets_for(request.auth)
     values = {**{f: getattr(current, f) for f in TARGET_FIELDS}, **payload.changes()}
     form = TargetsForm(values, instance=current)

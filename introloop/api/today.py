@@ -2,12 +2,12 @@
 
 from datetime import date, datetime
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import field_validator
 
+from introloop.accounts.requests import ApiRequest
 from introloop.reminders import services
 from introloop.reminders.due import due_items_for, item_for
 
@@ -71,7 +71,7 @@ def _item_out(item) -> dict:
 
 
 @router.get("/today", response=TodayOut, summary="Your due items: overdue, today, this week")
-def today(request: HttpRequest, as_of: datetime | None = Query(None)):
+def today(request: ApiRequest, as_of: datetime | None = Query(None)):
     now = as_of or timezone.now()
     if timezone.is_naive(now):
         now = timezone.make_aware(now, request.auth.zone)
@@ -79,7 +79,7 @@ def today(request: HttpRequest, as_of: datetime | None = Query(None)):
     return {"as_of": now, "items": [_item_out(i) for i in items]}
 
 
-def _item(request: HttpRequest, key: str):
+def _item(request: ApiRequest, key: str):
     item = item_for(request.auth, key, timezone.now())
     if item is None:
         raise HttpError(404, "Not found.")
@@ -87,7 +87,7 @@ def _item(request: HttpRequest, key: str):
 
 
 @router.post("/today/{key}/done", response=TodayOut, summary="Record the item's step")
-def done(request: HttpRequest, key: str):
+def done(request: ApiRequest, key: str):
     item = _item(request, key)
     try:
         services.mark_done(request.auth, item, timezone.now())
@@ -97,7 +97,7 @@ def done(request: HttpRequest, key: str):
 
 
 @router.post("/today/{key}/snooze", response=SnoozeOut, summary="Hide the item for a while")
-def snooze(request: HttpRequest, key: str, payload: SnoozeIn):
+def snooze(request: ApiRequest, key: str, payload: SnoozeIn):
     item = _item(request, key)
     until = services.snooze(request.auth, item, str(payload.days), timezone.now())
     return {"key": item.key, "until": until}

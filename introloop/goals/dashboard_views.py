@@ -1,16 +1,18 @@
 """The dashboard: referrals against the target, follow-through, the funnel, sources, outreach."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+
+from introloop.accounts.requests import AuthedRequest
 
 from .charts import dashboard_charts, week_label
 from .stats import stats_for
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     stats = stats_for(request.user, timezone.now())
     # The tables list the newest week first; the charts read left to right, oldest first.
     last = len(stats.weeks) - 1

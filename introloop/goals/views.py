@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from introloop import access
+from introloop.accounts.requests import AuthedRequest
 from introloop.network.queries import local_today
 
 from . import services
@@ -24,7 +25,7 @@ def _today(request: HttpRequest):
 
 
 @login_required
-def goal_list(request: HttpRequest) -> HttpResponse:
+def goal_list(request: AuthedRequest) -> HttpResponse:
     goals = access.scope(Goal, request.user).prefetch_related("needs")
     context = {
         "goals": goals,
@@ -36,7 +37,7 @@ def goal_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def goal_new(request: HttpRequest) -> HttpResponse:
+def goal_new(request: AuthedRequest) -> HttpResponse:
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         goal = form.save(commit=False)
@@ -48,7 +49,7 @@ def goal_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
+def goal_edit(request: AuthedRequest, goal_id: int) -> HttpResponse:
     goal = _get_goal_for_user(request, goal_id)
     form = GoalForm(request.POST or None, instance=goal)
     if request.method == "POST" and form.is_valid():
@@ -59,7 +60,7 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 
 @login_required
-def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
+def goal_delete(request: AuthedRequest, goal_id: int) -> HttpResponse:
     goal = _get_goal_for_user(request, goal_id)
     if request.method == "POST":
         goal.delete()
@@ -69,7 +70,7 @@ def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 
 @login_required
-def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
+def goal_detail(request: AuthedRequest, goal_id: int) -> HttpResponse:
     goal = _get_goal_for_user(request, goal_id)
     context = {
         "goal": goal,
@@ -83,7 +84,7 @@ def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_add(request: HttpRequest, goal_id: int) -> HttpResponse:
+def need_add(request: AuthedRequest, goal_id: int) -> HttpResponse:
     goal = _get_goal_for_user(request, goal_id)
     form = NeedForm(request.POST)
     if form.is_valid():
@@ -95,7 +96,7 @@ def need_add(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_toggle(request: HttpRequest, need_id: int) -> HttpResponse:
+def need_toggle(request: AuthedRequest, need_id: int) -> HttpResponse:
     need = access.get_or_404(Need, request.user, id=need_id)
     services.tick_need(need, not need.done)
     return redirect("goals:detail", goal_id=need.goal_id)
@@ -103,7 +104,7 @@ def need_toggle(request: HttpRequest, need_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_delete(request: HttpRequest, need_id: int) -> HttpResponse:
+def need_delete(request: AuthedRequest, need_id: int) -> HttpResponse:
     need = access.get_or_404(Need, request.user, id=need_id)
     services.delete_need(need)
     messages.success(request, f"Removed “{need.text}” from the checklist.")
@@ -121,7 +122,7 @@ def _confirm_delete(request: HttpRequest, obj, *, what: str, done_url: str, back
 
 
 @login_required
-def brief_settings(request: HttpRequest) -> HttpResponse:
+def brief_settings(request: AuthedRequest) -> HttpResponse:
     brief = services.brief_for(request.user)
     form = BriefForm(request.POST or None, initial={"intro_text": brief.intro_text})
     if request.method == "POST":
@@ -159,7 +160,7 @@ def public_brief(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def ask_list(request: HttpRequest) -> HttpResponse:
+def ask_list(request: AuthedRequest) -> HttpResponse:
     asks = access.scope(Ask, request.user).select_related("contact")
     direction = request.GET.get("direction", "")
     if direction in Ask.Direction.values:
@@ -188,17 +189,17 @@ def _ask_form(request: HttpRequest, ask: Ask | None) -> HttpResponse:
 
 
 @login_required
-def ask_new(request: HttpRequest) -> HttpResponse:
+def ask_new(request: AuthedRequest) -> HttpResponse:
     return _ask_form(request, None)
 
 
 @login_required
-def ask_edit(request: HttpRequest, ask_id: int) -> HttpResponse:
+def ask_edit(request: AuthedRequest, ask_id: int) -> HttpResponse:
     return _ask_form(request, access.get_or_404(Ask, request.user, id=ask_id))
 
 
 @login_required
-def ask_delete(request: HttpRequest, ask_id: int) -> HttpResponse:
+def ask_delete(request: AuthedRequest, ask_id: int) -> HttpResponse:
     ask = access.get_or_404(Ask.objects.select_related("contact"), request.user, id=ask_id)
     label = "favour" if ask.direction == Ask.Direction.GIVEN else "ask"
     what = f"the {label} “{ask.get_kind_display().lower()}” with {ask.contact.full_name}"
@@ -208,7 +209,7 @@ def ask_delete(request: HttpRequest, ask_id: int) -> HttpResponse:
 
 
 @login_required
-def application_list(request: HttpRequest) -> HttpResponse:
+def application_list(request: AuthedRequest) -> HttpResponse:
     applications = access.scope(Application, request.user)
     context = {"applications": applications[:500], "nav": "goals"}
     return render(request, "goals/application_list.html", context)
@@ -228,18 +229,18 @@ def _application_form(request: HttpRequest, application: Application | None) -> 
 
 
 @login_required
-def application_new(request: HttpRequest) -> HttpResponse:
+def application_new(request: AuthedRequest) -> HttpResponse:
     return _application_form(request, None)
 
 
 @login_required
-def application_edit(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_edit(request: AuthedRequest, application_id: int) -> HttpResponse:
     found = access.get_or_404(Application, request.user, id=application_id)
     return _application_form(request, found)
 
 
 @login_required
-def application_delete(request: HttpRequest, application_id: int) -> HttpResponse:
+def application_delete(request: AuthedRequest, application_id: int) -> HttpResponse:
     found = access.get_or_404(Application, request.user, id=application_id)
     what = f"the application for {found.role} at {found.company}"
     back = reverse("goals:application_edit", args=[found.id])
@@ -248,7 +249,7 @@ def application_delete(request: HttpRequest, application_id: int) -> HttpRespons
 
 
 @login_required
-def targets_settings(request: HttpRequest) -> HttpResponse:
+def targets_settings(request: AuthedRequest) -> HttpResponse:
     form = TargetsForm(request.POST or None, instance=services.targets_for(request.user))
     if request.method == "POST" and form.is_valid():
         services.save_targets(request.user, {f: form.cleaned_data[f] for f in form.Meta.fields})

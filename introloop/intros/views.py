@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from introloop import access
+from introloop.accounts.requests import AuthedRequest
 
 from . import lifecycle, links, queries, services
 from .forms import EventForm, IntroSettingsForm, MessageTemplateForm, NewIntroForm
@@ -55,22 +56,22 @@ def _list(request: HttpRequest, role: str) -> HttpResponse:
 
 
 @login_required
-def my_intros(request: HttpRequest) -> HttpResponse:
+def my_intros(request: AuthedRequest) -> HttpResponse:
     return _list(request, "seeker")
 
 
 @login_required
-def intros_made(request: HttpRequest) -> HttpResponse:
+def intros_made(request: AuthedRequest) -> HttpResponse:
     return _list(request, "connector")
 
 
 @login_required
-def intros_to_me(request: HttpRequest) -> HttpResponse:
+def intros_to_me(request: AuthedRequest) -> HttpResponse:
     return _list(request, "target")
 
 
 @login_required
-def intro_new(request: HttpRequest) -> HttpResponse:
+def intro_new(request: AuthedRequest) -> HttpResponse:
     form = NewIntroForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -91,7 +92,7 @@ def _as_seen(intros, viewer) -> list[tuple[Intro, str]]:
 
 
 @login_required
-def intro_detail(request: HttpRequest, intro_id: int) -> HttpResponse:
+def intro_detail(request: AuthedRequest, intro_id: int) -> HttpResponse:
     intro = _get_intro_for_user(request, intro_id)
     now = timezone.now()
     roles = access.roles_of(intro, request.user)
@@ -142,7 +143,7 @@ def intro_detail(request: HttpRequest, intro_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def intro_event(request: HttpRequest, intro_id: int) -> HttpResponse:
+def intro_event(request: AuthedRequest, intro_id: int) -> HttpResponse:
     intro = _get_intro_for_user(request, intro_id)
     form = EventForm(request.POST)
     if not form.is_valid():
@@ -171,7 +172,7 @@ def intro_event(request: HttpRequest, intro_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def intro_send(request: HttpRequest, intro_id: int, what: str) -> HttpResponse:
+def intro_send(request: AuthedRequest, intro_id: int, what: str) -> HttpResponse:
     intro = _get_intro_for_user(request, intro_id)
     send = {"ask": services.send_opt_in_request, "introduction": services.send_introduction}
     if what not in send:
@@ -215,7 +216,7 @@ def action_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def intro_settings(request: HttpRequest) -> HttpResponse:
+def intro_settings(request: AuthedRequest) -> HttpResponse:
     current = services.settings_for(request.user)
     form = IntroSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
@@ -227,7 +228,7 @@ def intro_settings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def message_templates(request: HttpRequest) -> HttpResponse:
+def message_templates(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         form = MessageTemplateForm(request.POST)
         if form.is_valid():

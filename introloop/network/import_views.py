@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from introloop import access
+from introloop.accounts.requests import AuthedRequest
 
 from . import exports
 from .forms import ImportUploadForm
@@ -37,7 +38,7 @@ def _parse(upload: ImportUpload):
 
 
 @login_required
-def import_start(request: HttpRequest) -> HttpResponse:
+def import_start(request: AuthedRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -109,7 +110,7 @@ def _columns(upload: ImportUpload) -> list[str]:
 
 
 @login_required
-def import_preview(request: HttpRequest, upload_id: int) -> HttpResponse:
+def import_preview(request: AuthedRequest, upload_id: int) -> HttpResponse:
     upload = _get_upload_for_user(request, upload_id)
     mapping_form = None
     if upload.mapping is not None and request.method == "POST":
@@ -141,7 +142,7 @@ def import_preview(request: HttpRequest, upload_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_commit(request: HttpRequest, upload_id: int) -> HttpResponse:
+def import_commit(request: AuthedRequest, upload_id: int) -> HttpResponse:
     upload = _get_upload_for_user(request, upload_id)
     try:
         parsed = _parse(upload)
@@ -163,7 +164,7 @@ def import_commit(request: HttpRequest, upload_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_cancel(request: HttpRequest, upload_id: int) -> HttpResponse:
+def import_cancel(request: AuthedRequest, upload_id: int) -> HttpResponse:
     _get_upload_for_user(request, upload_id).delete()
     messages.info(request, "Import cancelled; nothing was changed.")
     return redirect("network:import")
@@ -185,7 +186,7 @@ def export_response(owner, fmt: str) -> HttpResponse:
 
 
 @login_required
-def export_contacts(request: HttpRequest, fmt: str) -> HttpResponse:
+def export_contacts(request: AuthedRequest, fmt: str) -> HttpResponse:
     if fmt not in exports.EXPORT_FORMATS:
         return render(request, "404.html", status=404)
     return export_response(request.user, fmt)

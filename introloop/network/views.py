@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from introloop import access
+from introloop.accounts.requests import AuthedRequest
 
 from . import queries, services
 from .forms import BulkTagForm, ContactForm, InteractionForm, MergeForm
@@ -32,7 +33,7 @@ def _today(request: HttpRequest):
 
 
 @login_required
-def contact_list(request: HttpRequest) -> HttpResponse:
+def contact_list(request: AuthedRequest) -> HttpResponse:
     params = request.GET
     filters = {
         "q": params.get("q", "").strip()[:200],
@@ -65,7 +66,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def bulk_tag(request: HttpRequest) -> HttpResponse:
+def bulk_tag(request: AuthedRequest) -> HttpResponse:
     form = BulkTagForm(request.user, request.POST)
     if form.is_valid():
         ids = [c.id for c in form.cleaned_data["contacts"]]
@@ -82,7 +83,7 @@ def bulk_tag(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def contact_new(request: HttpRequest) -> HttpResponse:
+def contact_new(request: AuthedRequest) -> HttpResponse:
     form = ContactForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         contact = services.create_contact(
@@ -98,7 +99,7 @@ def contact_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact_edit(request: AuthedRequest, contact_id: int) -> HttpResponse:
     contact = _get_contact_for_user(request, contact_id)
     form = ContactForm(
         request.user,
@@ -121,7 +122,7 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 
 @login_required
-def contact_delete(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact_delete(request: AuthedRequest, contact_id: int) -> HttpResponse:
     contact = _get_contact_for_user(request, contact_id)
     if request.method == "POST":
         name = contact.full_name
@@ -143,7 +144,7 @@ def contact_delete(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 
 @login_required
-def interaction_new(request: HttpRequest) -> HttpResponse:
+def interaction_new(request: AuthedRequest) -> HttpResponse:
     today = _today(request)
     initial = {}
     if request.method == "GET" and request.GET.get("contact", "").isdigit():
@@ -171,7 +172,7 @@ def interaction_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def interaction_delete(request: HttpRequest, interaction_id: int) -> HttpResponse:
+def interaction_delete(request: AuthedRequest, interaction_id: int) -> HttpResponse:
     interaction = _get_interaction_for_user(request, interaction_id)
     services.delete_interaction(interaction)
     messages.success(request, "The interaction was deleted.")
@@ -180,7 +181,7 @@ def interaction_delete(request: HttpRequest, interaction_id: int) -> HttpRespons
 
 
 @login_required
-def pick(request: HttpRequest) -> HttpResponse:
+def pick(request: AuthedRequest) -> HttpResponse:
     """Search results for the contact picker: a handful of matches as choices."""
     q = request.GET.get("q", "").strip()[:100]
     name = request.GET.get("name", "contacts")
@@ -203,13 +204,13 @@ def pick(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def duplicates(request: HttpRequest) -> HttpResponse:
+def duplicates(request: AuthedRequest) -> HttpResponse:
     groups = queries.duplicate_groups(request.user)
     return render(request, "network/duplicates.html", {"groups": groups, "nav": "contacts"})
 
 
 @login_required
-def merge(request: HttpRequest) -> HttpResponse:
+def merge(request: AuthedRequest) -> HttpResponse:
     keep_id, other_id = request.GET.get("keep", ""), request.GET.get("other", "")
     if not (keep_id.isdigit() and other_id.isdigit()) or keep_id == other_id:
         messages.error(request, "Choose two different contacts to merge.")
@@ -237,7 +238,7 @@ def merge(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def not_duplicates(request: HttpRequest) -> HttpResponse:
+def not_duplicates(request: AuthedRequest) -> HttpResponse:
     ids = sorted({int(i) for i in request.POST.getlist("contact") if i.isdigit()})
     contacts = list(access.scope(Contact, request.user).filter(id__in=ids))
     if len(contacts) < 2 or len(contacts) != len(ids):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from introloop import access
 from introloop.accounts.models import User
+from introloop.accounts.requests import AuthedRequest
 from introloop.accounts.services import block_account, unblock_account
 from introloop.outbox.models import Message
 
@@ -31,7 +32,7 @@ def _staff_only(view):
 
 
 @_staff_only
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: AuthedRequest) -> HttpResponse:
     """Accounts, those that sent the most mail to other people lately first."""
     q = request.GET.get("q", "").strip()[:200]
     accounts = _with_mail_to_others(access.staff_scope(User, request.user), timezone.now())
@@ -61,7 +62,7 @@ def _with_mail_to_others(users, now):
 
 @_staff_only
 @require_POST
-def account_block(request: HttpRequest, user_id: int) -> HttpResponse:
+def account_block(request: AuthedRequest, user_id: int) -> HttpResponse:
     account = get_object_or_404(access.staff_scope(User, request.user), pk=user_id)
     if account.pk == request.user.pk:
         messages.error(request, "You cannot block your own account.")

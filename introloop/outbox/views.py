@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from introloop import access
+from introloop.accounts.requests import AuthedRequest
 
 from . import delivery
 from .models import Message
@@ -30,7 +31,7 @@ def _staff_only(view):
 
 
 @_staff_only
-def message_list(request: HttpRequest) -> HttpResponse:
+def message_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     messages_qs = access.staff_scope(Message, request.user).only(
         "id", "to", "subject", "status", "attempts", "created_at", "sent_at", "last_error"
@@ -52,14 +53,14 @@ def message_list(request: HttpRequest) -> HttpResponse:
 
 
 @_staff_only
-def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
+def message_detail(request: AuthedRequest, message_id: int) -> HttpResponse:
     message = get_object_or_404(access.staff_scope(Message, request.user), id=message_id)
     return render(request, "outbox/message_detail.html", {"message": message, "nav": "outbox"})
 
 
 @_staff_only
 @require_POST
-def message_retry(request: HttpRequest, message_id: int) -> HttpResponse:
+def message_retry(request: AuthedRequest, message_id: int) -> HttpResponse:
     message = get_object_or_404(access.staff_scope(Message, request.user), id=message_id)
     delivery.retry_now(message, timezone.now())
     messages.success(request, "The message is queued again; the worker will send it shortly.")
@@ -68,7 +69,7 @@ def message_retry(request: HttpRequest, message_id: int) -> HttpResponse:
 
 @_staff_only
 @require_POST
-def retry_failed(request: HttpRequest) -> HttpResponse:
+def retry_failed(request: AuthedRequest) -> HttpResponse:
     count = delivery.retry_all_failed(timezone.now())
     messages.success(request, f"{count} failed message(s) queued again.")
     return redirect("outbox:list")

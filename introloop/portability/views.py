@@ -3,21 +3,23 @@ import json
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+
+from introloop.accounts.requests import AuthedRequest
 
 from .forms import DeleteAccountForm
 from .services import delete_user, export_user_data
 
 
 @login_required
-def export_page(request: HttpRequest) -> HttpResponse:
+def export_page(request: AuthedRequest) -> HttpResponse:
     return render(request, "portability/export.html", {"section": "data"})
 
 
 @login_required
-def export_download(request: HttpRequest) -> HttpResponse:
+def export_download(request: AuthedRequest) -> HttpResponse:
     now = timezone.now()
     data = export_user_data(request.user, now)
     response = HttpResponse(
@@ -30,7 +32,7 @@ def export_download(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def delete_account(request: HttpRequest) -> HttpResponse:
+def delete_account(request: AuthedRequest) -> HttpResponse:
     form = DeleteAccountForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         delete_user(request.user)

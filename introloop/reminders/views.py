@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from introloop.accounts.requests import AuthedRequest
 from introloop.goals.stats import outreach_for_today
 
 from . import calendar, services
@@ -45,7 +46,7 @@ def _today_context(request: HttpRequest) -> dict:
 
 
 @login_required
-def today(request: HttpRequest) -> HttpResponse:
+def today(request: AuthedRequest) -> HttpResponse:
     context = _today_context(request)
     if request.htmx and request.htmx.target == "today-items":
         return render(request, "reminders/_today_items.html", context)
@@ -67,7 +68,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def item_done(request: HttpRequest, key: str) -> HttpResponse:
+def item_done(request: AuthedRequest, key: str) -> HttpResponse:
     item = _item_or_404(request, key)
     try:
         services.mark_done(request.user, item, timezone.now())
@@ -80,7 +81,7 @@ def item_done(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def item_snooze(request: HttpRequest, key: str) -> HttpResponse:
+def item_snooze(request: AuthedRequest, key: str) -> HttpResponse:
     item = _item_or_404(request, key)
     days = request.POST.get("days", "")
     if days not in services.SNOOZES:
@@ -93,7 +94,7 @@ def item_snooze(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @login_required
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: AuthedRequest) -> HttpResponse:
     current = services.settings_for(request.user)
     form = NotificationSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
@@ -110,7 +111,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def regenerate_calendar(request: HttpRequest) -> HttpResponse:
+def regenerate_calendar(request: AuthedRequest) -> HttpResponse:
     services.regenerate_calendar_token(request.user)
     messages.success(request, "New calendar address made; the old one no longer works.")
     return redirect("reminders:settings")

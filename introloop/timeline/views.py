@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from introloop import access
+from introloop.accounts.requests import AuthedRequest
 from introloop.goals.queries import contact_page_balance
 from introloop.network.forms import InteractionForm
 from introloop.network.models import Contact
@@ -13,7 +14,7 @@ from .queries import timeline
 
 
 @login_required
-def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact_detail(request: AuthedRequest, contact_id: int) -> HttpResponse:
     """A contact and everything you did together, with the balance of favours."""
     contact = access.get_or_404(
         Contact.objects.select_related("introduced_by"), request.user, id=contact_id
