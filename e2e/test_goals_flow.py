@@ -15,8 +15,14 @@ pytestmark = pytest.mark.e2e
 
 def test_goal_suggestions_brief_and_dashboard(page, new_page, screenshot):
     maya = make_user("maya@example.com", "Maya Chen")
-    contact(maya, "Ines Insider", company="Octopus Energy", title="Product Manager",
-            industry="Climate", strength="warm")  # fmt: skip
+    contact(
+        maya,
+        "Ines Insider",
+        company="Octopus Energy",
+        title="Product Manager",
+        industry="Climate",
+        strength="warm",
+    )
     contact(maya, "Zed Baker", company="Bakery", title="Baker")
     log_in(page, maya.email)
 

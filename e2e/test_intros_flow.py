@@ -26,7 +26,16 @@ def test_log_ask_accept_introduce_and_reach_out(page, new_page, screenshot):
     make_user("maya@example.com", "Maya Chen")
     make_user("sam@example.com", "Sam Okafor")
 
-    # Maya, the seeker, logs that she asked Sam to introduce her to Tom.
+    maya_logs_that_she_asked_sam(page)
+    sam = new_page()
+    sam_asks_tom_by_email(sam, screenshot)
+    tom_accepts_from_the_email(new_page, screenshot)
+    sam_sends_the_introduction(sam)
+    maya_writes_to_tom(page, screenshot)
+
+
+def maya_logs_that_she_asked_sam(page) -> None:
+    """Maya, the seeker, logs that she asked Sam to introduce her to Tom."""
     log_in(page, "maya@example.com")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Intros").click()
     expect(heading(page, "My introductions")).to_be_visible()
@@ -56,8 +65,9 @@ def test_log_ask_accept_introduce_and_reach_out(page, new_page, screenshot):
     assert intro.state == State.REQUESTED
     assert intro.connector_user.email == "sam@example.com"
 
-    # Sam, the connector, finds it among the introductions he makes and asks Tom by email.
-    sam = new_page()
+
+def sam_asks_tom_by_email(sam, screenshot) -> None:
+    """Sam, the connector, finds it among the introductions he makes and asks Tom by email."""
     log_in(sam, "sam@example.com")
     sam.goto("/intros/")
     sam.get_by_role("link", name="Introductions I made").click()
@@ -72,7 +82,9 @@ def test_log_ask_accept_introduce_and_reach_out(page, new_page, screenshot):
     expect(sam.get_by_text("Sent to Tom Hale.")).to_be_visible()
     assert Intro.objects.get().state == State.ASKED
 
-    # Tom, who has no account, answers from the email with one click.
+
+def tom_accepts_from_the_email(new_page, screenshot) -> None:
+    """Tom, who has no account, answers from the email with one click."""
     link = link_path_in_mail_to("tom@example.org")
     tom = new_page()
     tom.goto(link)
@@ -87,7 +99,9 @@ def test_log_ask_accept_introduce_and_reach_out(page, new_page, screenshot):
     expect(heading(tom, "This link cannot be used")).to_be_visible()
     expect(tom.get_by_text("This link was already used")).to_be_visible()
 
-    # Sam sees the answer and sends the introduction to both.
+
+def sam_sends_the_introduction(sam) -> None:
+    """Sam sees the answer and sends the introduction to both."""
     sam.reload()
     expect(sam.locator(".lead .state")).to_have_text("Target accepted")
     sam.get_by_role("button", name="Send the introduction email to both").click()
@@ -95,7 +109,9 @@ def test_log_ask_accept_introduce_and_reach_out(page, new_page, screenshot):
     introduction = next(m for m in Message.objects.order_by("-id") if "maya@example.com" in m.to)
     assert "tom@example.org" in introduction.to and "sam@example.com" in introduction.cc
 
-    # Maya's move now: write to Tom, with a drafted message and his address.
+
+def maya_writes_to_tom(page, screenshot) -> None:
+    """Maya's move now: write to Tom, with a drafted message and his address."""
     page.reload()
     expect(page.locator(".lead .state")).to_have_text("Introduced")
     expect(page.get_by_text("Write to Tom Hale")).to_be_visible()

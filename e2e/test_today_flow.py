@@ -19,8 +19,9 @@ pytestmark = pytest.mark.e2e
 def test_done_and_snooze_from_today(page, screenshot):
     maya = make_user("maya@example.com", "Maya Chen")
     intro = introduced(maya, timezone.now() - timedelta(days=4))
-    ann = contact(maya, "Ann Lee", emails=["ann@example.org"], company="Monzo",
-                  keep_in_touch_days=60)  # fmt: skip
+    ann = contact(
+        maya, "Ann Lee", emails=["ann@example.org"], company="Monzo", keep_in_touch_days=60
+    )
     Contact.objects.filter(pk=ann.pk).update(reconnect_due_on=timezone.now().date())
 
     log_in(page, maya.email)

@@ -6,6 +6,7 @@ what it shows. Colours come from app.css (so they follow the dark theme), with f
 All text is escaped. The page gives every chart a table of the same numbers as well.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -109,7 +110,7 @@ def bar_chart(
     title: str,
     summary: str,
     labels: list[str],
-    values: list[float | None],
+    values: Sequence[float | None],
     value_labels: list[str],
     ymax: float,
     ticks: list[tuple[float, str]],

@@ -16,8 +16,14 @@ LIST_HELP = "One per line, or separated by commas."
 
 class ListField(forms.CharField):
     def __init__(self, label: str, **kwargs):
-        super().__init__(label=label, required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                         help_text=LIST_HELP, max_length=20000, **kwargs)  # fmt: skip
+        super().__init__(
+            label=label,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=LIST_HELP,
+            max_length=20000,
+            **kwargs,
+        )
 
     def prepare_value(self, value):
         return "\n".join(value) if isinstance(value, list) else value
@@ -74,10 +80,12 @@ class NeedForm(forms.ModelForm):
 
 class BriefForm(forms.Form):
     intro_text = forms.CharField(
-        label="A sentence about you", required=False, max_length=500,
+        label="A sentence about you",
+        required=False,
+        max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="E.g. “Eight years in data engineering, most recently at a fintech scale-up.”",
-    )  # fmt: skip
+    )
 
 
 def _valid_day(day: date | None) -> date | None:
@@ -108,10 +116,25 @@ class AskForm(forms.ModelForm):
 
     class Meta:
         model = Ask
-        fields = ["contact", "direction", "kind", "status", "on", "follow_up_on", "intro", "goal",
-                  "note", "result"]  # fmt: skip
-        labels = {"on": "When", "follow_up_on": "Follow up on", "intro": "Introduction",
-                  "note": "Notes", "result": "What came of it"}  # fmt: skip
+        fields = [
+            "contact",
+            "direction",
+            "kind",
+            "status",
+            "on",
+            "follow_up_on",
+            "intro",
+            "goal",
+            "note",
+            "result",
+        ]
+        labels = {
+            "on": "When",
+            "follow_up_on": "Follow up on",
+            "intro": "Introduction",
+            "note": "Notes",
+            "result": "What came of it",
+        }
         widgets = {
             "on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "follow_up_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -6,8 +6,11 @@ weeks in Python: weeks start on Monday in the user's time zone, which SQL cannot
 The dashboard, the API and the weekly summary email all use `stats_for`.
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import accumulate
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
@@ -142,72 +145,129 @@ class _Weeks:
             return -1
         return (day - self.first).days // 7
 
+    def tally(self, amounts: Iterable[tuple[date | datetime, int]]) -> tuple[int, list[int]]:
+        """The sum of (moment, amount) pairs before the window, and in each week of it; the
+        moments after the window are left out."""
+        before, per_week = 0, [0] * len(self.starts)
+        for moment, amount in amounts:
+            i = self.index(moment)
+            if i == -1:
+                before += amount
+            elif i is not None:
+                per_week[i] += amount
+        return before, per_week
+
 
 def stats_for(user, now: datetime, weeks: int = 12) -> Stats:
     """The dashboard's figures for `user` as of `now`, over the last `weeks` weeks."""
-    zone = user.zone
-    span = _Weeks(now, zone, weeks)
+    span = _Weeks(now, user.zone, weeks)
     outreach_target, referral_target = _targets(user)
-
-    collected = [0] * weeks
-    before = 0
-    reached_out = [0] * weeks
-    funnel = dict.fromkeys((key for key, _ in FUNNEL), 0)
-    intros = Intro.objects.filter(seeker_user=user, introduced_at__isnull=False).values_list(
-        "introduced_at", "reached_out_at", "met_at", "thanked_at", "state"
+    intros = list(
+        Intro.objects.filter(seeker_user=user, introduced_at__isnull=False).values_list(
+            "introduced_at", "reached_out_at", "met_at", "thanked_at", "state"
+        )
     )
-    for introduced_at, reached_out_at, met_at, thanked_at, state in intros:
-        funnel["introduced"] += 1
-        # Logged as "we met" without the reaching out recorded: they got in touch all the same.
-        funnel["reached_out"] += bool(reached_out_at or met_at)
-        funnel["met"] += bool(met_at)
-        funnel["thanked"] += bool(thanked_at)
-        funnel["loop_closed"] += state == State.LOOP_CLOSED
-        i = span.index(introduced_at)
-        if i == -1:
-            before += 1
-        elif i is not None:
-            collected[i] += 1
-        if reached_out_at:
-            i = span.index(reached_out_at)
-            if i is not None and i >= 0:
-                reached_out[i] += 1
+    referral_days = _referral_days(user)
+    steps = _seeker_steps(user)
+    week_rows = _week_figures(span, intros, referral_days, steps, _interactions(user, span))
+    steps_on_time = sum(on_time for _, on_time in steps)
+    return Stats(
+        as_of=now,
+        time_zone=str(user.zone),
+        week_start=span.current,
+        referral_target=referral_target,
+        referrals=week_rows[-1].referrals_total,
+        outreach_target=outreach_target,
+        outreach_this_week=week_rows[-1].conversations,
+        steps=len(steps),
+        steps_on_time=steps_on_time,
+        on_time_share=_share(steps_on_time, len(steps)),
+        weeks=week_rows,
+        funnel=_funnel(intros),
+        applications=_applications(user),
+    )
 
-    referral_days = Ask.objects.filter(
-        owner=user, kind=Ask.Kind.REFERRAL, direction=Ask.Direction.ASKED, status=Ask.Status.DONE
-    ).values_list("on", flat=True)
-    for day in referral_days:
-        i = span.index(day)
-        if i == -1:
-            before += 1
-        elif i is not None:
-            collected[i] += 1
 
-    steps, on_time = [0] * weeks, [0] * weeks
-    steps_total = on_time_total = 0
+def _referral_days(user) -> list[date]:
+    """The days of the referrals the user asked for and got."""
+    return list(
+        Ask.objects.filter(
+            owner=user,
+            kind=Ask.Kind.REFERRAL,
+            direction=Ask.Direction.ASKED,
+            status=Ask.Status.DONE,
+        ).values_list("on", flat=True)
+    )
+
+
+def _seeker_steps(user) -> list[tuple[datetime, bool]]:
+    """(when, whether on time) of every step the user did as a seeker that had a due date."""
     events = IntroEvent.objects.filter(
         intro__seeker_user=user, actor_role=Role.SEEKER, on_time__isnull=False
     ).values_list("at", "on_time")
-    for at, was_on_time in events:
-        steps_total += 1
-        on_time_total += was_on_time
-        i = span.index(at)
-        if i is not None and i >= 0:
-            steps[i] += 1
-            on_time[i] += was_on_time
+    return [(at, bool(on_time)) for at, on_time in events]
 
-    interactions = [0] * weeks
+
+def _interactions(user, span: _Weeks) -> list[tuple[date, int]]:
+    """(day, how many) of the interactions the user logged within the weeks of `span`."""
     logged = (
         Interaction.objects.filter(
             owner=user, occurred_on__gte=span.first, occurred_on__lt=span.end
         )
-        .values("occurred_on")
+        .values_list("occurred_on")
         .annotate(n=Count("id"))
         .order_by()
     )
-    for row in logged:
-        interactions[span.index(row["occurred_on"])] += row["n"]
+    return list(logged)
 
+
+def _week_figures(
+    span: _Weeks, intros: list[tuple], referral_days: list[date], steps, interactions
+) -> list[WeekFigures]:
+    """Each week's figures, oldest first. Referrals and introductions both count as collected;
+    `steps` holds (moment, on time) per step, `interactions` (day, how many)."""
+    collected = [(row[0], 1) for row in intros] + [(day, 1) for day in referral_days]
+    before, collected_in = span.tally(collected)
+    _, reached_out = span.tally((row[1], 1) for row in intros if row[1])
+    _, steps_in = span.tally((at, 1) for at, _ in steps)
+    _, on_time_in = span.tally(steps)
+    _, interactions_in = span.tally(interactions)
+    totals = list(accumulate(collected_in, initial=before))[1:]
+    return [
+        WeekFigures(
+            start=start,
+            referrals_total=totals[i],
+            referrals_new=collected_in[i],
+            steps=steps_in[i],
+            steps_on_time=on_time_in[i],
+            on_time_share=_share(on_time_in[i], steps_in[i]),
+            conversations=interactions_in[i] + reached_out[i],
+            interactions=interactions_in[i],
+            reached_out=reached_out[i],
+        )
+        for i, start in enumerate(span.starts)
+    ]
+
+
+def _funnel(intros) -> list[FunnelStage]:
+    """How many of the introductions reached each milestone."""
+    counts = dict.fromkeys((key for key, _ in FUNNEL), 0)
+    for _introduced_at, reached_out_at, met_at, thanked_at, state in intros:
+        counts["introduced"] += 1
+        # Logged as "we met" without the reaching out recorded: they got in touch all the same.
+        counts["reached_out"] += bool(reached_out_at or met_at)
+        counts["met"] += bool(met_at)
+        counts["thanked"] += bool(thanked_at)
+        counts["loop_closed"] += state == State.LOOP_CLOSED
+    introduced = counts["introduced"]
+    return [
+        FunnelStage(key, label, counts[key], _share(counts[key], introduced))
+        for key, label in FUNNEL
+    ]
+
+
+def _applications(user) -> list[SourceFigures]:
+    """Applications and interviews by source."""
     by_source = {
         row["source"]: row
         for row in Application.objects.filter(owner=user)
@@ -218,45 +278,10 @@ def stats_for(user, now: datetime, weeks: int = 12) -> Stats:
         )
         .order_by()
     }
-
-    week_rows, running = [], before
-    for i, start in enumerate(span.starts):
-        running += collected[i]
-        week_rows.append(
-            WeekFigures(
-                start=start,
-                referrals_total=running,
-                referrals_new=collected[i],
-                steps=steps[i],
-                steps_on_time=on_time[i],
-                on_time_share=_share(on_time[i], steps[i]),
-                conversations=interactions[i] + reached_out[i],
-                interactions=interactions[i],
-                reached_out=reached_out[i],
-            )
-        )
-    introduced = funnel["introduced"]
-    return Stats(
-        as_of=now,
-        time_zone=str(zone),
-        week_start=span.current,
-        referral_target=referral_target,
-        referrals=running,
-        outreach_target=outreach_target,
-        outreach_this_week=week_rows[-1].conversations,
-        steps=steps_total,
-        steps_on_time=on_time_total,
-        on_time_share=_share(on_time_total, steps_total),
-        weeks=week_rows,
-        funnel=[
-            FunnelStage(key, label, funnel[key], _share(funnel[key], introduced))
-            for key, label in FUNNEL
-        ],
-        applications=[_source(key, label, by_source.get(key)) for key, label in SOURCES],
-    )
+    return [_source(key, label, by_source.get(key)) for key, label in SOURCES]
 
 
-def _source(key: str, label: str, row: dict | None) -> SourceFigures:
+def _source(key: str, label: str, row: Mapping[str, Any] | None) -> SourceFigures:
     n, interviews = (row["n"], row["interviews"]) if row else (0, 0)
     return SourceFigures(key, label, n, interviews, _share(interviews, n))
 

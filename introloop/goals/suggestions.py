@@ -7,12 +7,25 @@ and last asks), which stays well under a tenth of a second for 20,000 contacts.
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from introloop.network.models import Contact, ContactTag, fold
 
 from .models import Ask, Goal
 
 STRENGTH_WEIGHT = {"close": 1.5, "warm": 1.25, "acquaintance": 1.0, "cold": 0.75, "": 1.0}
+# The columns a contact is scored on, in the order _matches() reads them.
+_COLUMNS = (
+    "id",
+    "full_name",
+    "company",
+    "title",
+    "industry",
+    "location",
+    "strength",
+    "how_they_can_help",
+    "notes",
+)
 
 
 @dataclass
@@ -24,12 +37,19 @@ class Suggestion:
     reasons: list[str]
 
 
-def _months(days: int) -> str:
-    months = days // 30
-    return f"{months} month{'s' * (months != 1)}"
+class _Criteria(NamedTuple):
+    """What a goal looks for, folded for matching, each with the words to show in reasons."""
+
+    companies: dict[str, str]
+    industries: list[tuple[str, str]]
+    roles: list[tuple[str, str]]
+    role_words: set[str]
+    locations: list[tuple[str, str]]
+    keyword_labels: dict[str, str]  # companies, industries and roles
+    mentions: re.Pattern  # finds any keyword in one pass over a contact's notes
 
 
-def suggestions(goal: Goal, today: date, limit: int = 50) -> list[Suggestion]:
+def _criteria(goal: Goal) -> _Criteria:
     companies = {fold(c): c for c in goal.companies}
     industries = [(fold(i), i) for i in goal.industries]
     roles = [(fold(r), r) for r in goal.roles]
@@ -40,25 +60,61 @@ def suggestions(goal: Goal, today: date, limit: int = 50) -> list[Suggestion]:
     # One pass over a contact's notes finds any keyword (most contacts have none).
     longest_first = sorted((k for k in keyword_labels if len(k) > 2), key=len, reverse=True)
     mentions = re.compile("|".join(re.escape(k) for k in longest_first))
-    if not (companies or industries or roles or locations):
-        return []
+    return _Criteria(companies, industries, roles, role_words, locations, keyword_labels, mentions)
 
-    rows = Contact.objects.filter(owner=goal.owner_id).values_list(
-        "id", "full_name", "company", "title", "industry", "location", "strength",
-        "how_they_can_help", "notes",
-    )  # fmt: skip
+
+def _months(days: int) -> str:
+    months = days // 30
+    return f"{months} month{'s' * (months != 1)}"
+
+
+def suggestions(goal: Goal, today: date, limit: int = 50) -> list[Suggestion]:
+    """The user's contacts who could help with `goal`, best first, each with its reasons."""
+    criteria = _criteria(goal)
+    if not (criteria.companies or criteria.industries or criteria.roles or criteria.locations):
+        return []
+    rows = Contact.objects.filter(owner=goal.owner_id).values_list(*_COLUMNS)
+    tags = _tags_by_contact(goal.owner_id)
+    asked = _asked_lately(goal.owner_id, today)
+    found = _scored(rows, criteria, tags, asked)
+    found.sort(key=lambda s: (-s.score, s.name))
+    return found[:limit]
+
+
+def _tags_by_contact(owner_id: int) -> dict[int, list[str]]:
     tags: dict[int, list[str]] = {}
-    for contact_id, name in ContactTag.objects.filter(tag__owner=goal.owner_id).values_list(
+    for contact_id, name in ContactTag.objects.filter(tag__owner=owner_id).values_list(
         "contact_id", "tag__key"
     ):
         tags.setdefault(contact_id, []).append(name)
+    return tags
+
+
+def _asked_lately(owner_id: int, today: date) -> dict[int, tuple[float, str]]:
+    """For each contact asked for something before: what their score is multiplied by, as
+    they were asked lately or not, and the reason that says when."""
     last_asked: dict[int, date] = {}
     for contact_id, on in Ask.objects.filter(
-        owner=goal.owner_id, direction=Ask.Direction.ASKED
+        owner=owner_id, direction=Ask.Direction.ASKED
     ).values_list("contact_id", "on"):
         if contact_id not in last_asked or on > last_asked[contact_id]:
             last_asked[contact_id] = on
+    return {contact_id: _recency((today - on).days) for contact_id, on in last_asked.items()}
 
+
+def _recency(days: int) -> tuple[float, str]:
+    if days < 30:
+        return 0.4, f"asked {days} days ago"
+    if days < 90:
+        return 0.7, f"asked {_months(days)} ago"
+    return 1.0, f"not asked in {_months(days)}"
+
+
+def _scored(
+    rows, criteria: _Criteria, tags: dict[int, list[str]], asked: dict[int, tuple[float, str]]
+) -> list[Suggestion]:
+    """Every contact who fits the goal at all, scored: the hot loop, no call per contact."""
+    companies, industries, roles, role_words, locations, keyword_labels, mentions = criteria
     found = []
     for cid, name, company, title, industry, location, strength, can_help, notes in rows:
         score, reasons = 0.0, []
@@ -94,24 +150,12 @@ def suggestions(goal: Goal, today: date, limit: int = 50) -> list[Suggestion]:
                 reasons.append(f"your notes on them mention {keyword_labels[found_word[0]]}")
         if score == 0:
             continue
-        weight = STRENGTH_WEIGHT.get(strength, 1.0)
-        score *= weight
+        score *= STRENGTH_WEIGHT.get(strength, 1.0)
         if strength:
             reasons.append(strength)
-        asked = last_asked.get(cid)
-        if asked is None:
-            reasons.append("never asked")
-        else:
-            days = (today - asked).days
-            if days < 30:
-                score *= 0.4
-                reasons.append(f"asked {days} days ago")
-            elif days < 90:
-                score *= 0.7
-                reasons.append(f"asked {_months(days)} ago")
-            else:
-                reasons.append(f"not asked in {_months(days)}")
+        factor, when = asked.get(cid, (1.0, "never asked"))
+        score *= factor
+        reasons.append(when)
         headline = f"{title} at {company}" if title and company else title or company
         found.append(Suggestion(cid, name, headline, round(score, 2), reasons))
-    found.sort(key=lambda s: (-s.score, s.name))
-    return found[:limit]
+    return found

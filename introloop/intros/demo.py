@@ -83,9 +83,14 @@ def _s(days: float, event: str, **details) -> tuple[float, str, dict]:
 
 
 def _plans() -> list[Plan]:
+    """Every introduction of the demo, in the order they are made."""
+    return [*_asked_of_sam(), *_referral_chains(), *_asked_of_friends(), *_others_seeking()]
+
+
+def _asked_of_sam() -> list[Plan]:
+    """Maya asked Sam, her coach; both have accounts and see it from their side."""
     c, sc = "contact", "sam_contact"
     return [
-        # Maya asked Sam, her coach; both have accounts and see it from their side.
         Plan("maya", "sam", c, [_s(1, "requested")]),
         Plan("maya", "sam", c, [_s(5, "requested")]),  # Sam is late asking
         Plan("maya", "sam", c, [_s(2.2, "requested")], opt_in=False),
@@ -134,6 +139,13 @@ def _plans() -> list[Plan]:
                                 _s(32, "introduced"),
                                 _s(20, "dropped", role=Role.CONNECTOR,
                                    note="They left the company and stopped answering email.")]),
+    ]  # fmt: skip
+
+
+def _referral_chains() -> list[Plan]:
+    """Two chains, each introduction leading to the next (`name` and `parent`)."""
+    c = "contact"
+    return [
         # Referral chain 1: Sam introduces Maya to Lena, and Lena introduces her onward.
         Plan("maya", "sam", "lena", [_s(45, "requested"), _s(44, "asked"), _s(43, "accepted"),
                                      _s(42, "introduced"), _s(41, "reached_out"),
@@ -150,7 +162,13 @@ def _plans() -> list[Plan]:
                                        _s(12, "loop_closed", outcome=1)],
              name="ines", parent="ruth"),
         Plan("maya", "@ines", "oscar", [_s(2, "introduced")], parent="ines"),
-        # Friends and former colleagues without an account.
+    ]  # fmt: skip
+
+
+def _asked_of_friends() -> list[Plan]:
+    """Friends and former colleagues without an account; and Sam once more, who declines."""
+    c = "contact"
+    return [
         Plan("maya", "priya", c, [_s(9, "requested")], opt_in=False),  # Priya has not acted
         Plan("maya", "daniel", c, [_s(0.8, "introduced")]),
         Plan("maya", "hannah", c, [_s(3, "met"), _s(2.7, "thanked")]),
@@ -169,13 +187,18 @@ def _plans() -> list[Plan]:
                                 _s(27, "declined", role=Role.CONNECTOR,
                                    note="They told me on the phone: no calls until after "
                                    "their parental leave.")]),
-        # Maya returns the favour as the connector.
+    ]  # fmt: skip
+
+
+def _others_seeking() -> list[Plan]:
+    """Others are the seekers: Maya returns the favour as the connector, Sam coaches Lena."""
+    c, sc = "contact", "sam_contact"
+    return [
         Plan("lena", "maya", c, [_s(6, "requested"), _s(5, "asked"), _s(3, "accepted"),
                                  _s(1.5, "introduced")]),
         Plan("ben", "maya", c, [_s(3, "requested"), _s(2, "asked")]),
         Plan("aiko", "maya", c, [_s(20, "introduced"), _s(18, "reached_out"), _s(12, "met"),
                                  _s(10, "loop_closed", outcome=3)], opt_in=False),
-        # Sam coaches Lena too.
         Plan("lena", "sam", sc, [_s(2, "requested")], creator="sam"),
         Plan("lena", "sam", sc, [_s(6, "met"), _s(5, "thanked")], creator="sam"),
     ]  # fmt: skip
@@ -197,8 +220,7 @@ class _Cast:
         found = []
         contacts = Contact.objects.filter(owner=owner, emails__isnull=False).distinct()
         for contact in contacts.prefetch_related("emails").order_by("id"):
-            found.append((Party(contact.full_name, contact.emails.all()[0].email),
-                          contact.company))  # fmt: skip
+            found.append((Party(contact.full_name, contact.emails.all()[0].email), contact.company))
         rng.shuffle(found)
         return found
 
@@ -233,10 +255,17 @@ def _record(world, intro: Intro, event: str, at, details: dict) -> Intro:
     if event == "loop_closed":
         extra["outcome"] = OUTCOMES[details.pop("outcome")]
     return lifecycle.record_event(
-        intro.id, event, roles={role}, now=at, at=at, actor_user=user,
-        actor_name="" if user else intro.party(role)[0], via="web" if user else "link",
-        note=details.pop("note", ""), **extra,
-    )  # fmt: skip
+        intro.id,
+        event,
+        roles={role},
+        now=at,
+        at=at,
+        actor_user=user,
+        actor_name="" if user else intro.party(role)[0],
+        via="web" if user else "link",
+        note=details.pop("note", ""),
+        **extra,
+    )
 
 
 def add_introductions(world) -> None:
@@ -256,11 +285,18 @@ def add_introductions(world) -> None:
         parent = cast.by_plan[plan.parent] if plan.parent else None
         intro, _ = create_intro(
             world.users[plan.creator],
-            NewIntro(connector=connector, seeker=seeker, target=target, purpose=purpose,
-                     double_opt_in=plan.opt_in and start == "requested", start=start, at=at,
-                     parent_id=parent.id if parent else None),
+            NewIntro(
+                connector=connector,
+                seeker=seeker,
+                target=target,
+                purpose=purpose,
+                double_opt_in=plan.opt_in and start == "requested",
+                start=start,
+                at=at,
+                parent_id=parent.id if parent else None,
+            ),
             now=at,
-        )  # fmt: skip
+        )
         for days, event, details in later:
             at = _at(world, rng, days, at)
             intro = _record(world, intro, event, at, dict(details))

@@ -108,22 +108,50 @@ INDUSTRIES = {
     "Venture capital": ["Seedcamp", "Balderton", "Index Ventures", "LocalGlobe"],
 }
 TITLES = [
-    "Product Manager", "Senior Product Manager", "Head of Product", "Data Scientist",
-    "Engineering Manager", "Staff Engineer", "Designer", "Recruiter", "Talent Partner",
-    "Founder", "CTO", "VP Engineering", "Analyst", "Principal", "Head of Data", "Operations Lead",
-]  # fmt: skip
+    "Product Manager",
+    "Senior Product Manager",
+    "Head of Product",
+    "Data Scientist",
+    "Engineering Manager",
+    "Staff Engineer",
+    "Designer",
+    "Recruiter",
+    "Talent Partner",
+    "Founder",
+    "CTO",
+    "VP Engineering",
+    "Analyst",
+    "Principal",
+    "Head of Data",
+    "Operations Lead",
+]
 CITIES = ["London", "Berlin", "Lisbon", "Amsterdam", "Paris", "Stockholm", "Manchester", "Remote"]
 HOW_MET = [
-    "Worked together at a previous job", "Met at a conference", "University friend",
-    "Introduced through a former manager", "Meetup speaker", "Alumni network",
-    "Played in the same five-a-side team", "Bootcamp cohort",
-]  # fmt: skip
+    "Worked together at a previous job",
+    "Met at a conference",
+    "University friend",
+    "Introduced through a former manager",
+    "Meetup speaker",
+    "Alumni network",
+    "Played in the same five-a-side team",
+    "Bootcamp cohort",
+]
 HELP = [
-    "Knows the hiring manager on the data team", "Could review my portfolio",
-    "Happy to do a mock interview", "Knows everyone in climate tech in Berlin",
-    "Can tell me what the product org is really like", "Might refer me internally",
-    "Advice on moving from consulting to product", "",
-]  # fmt: skip
+    "Knows the hiring manager on the data team",
+    "Could review my portfolio",
+    "Happy to do a mock interview",
+    "Knows everyone in climate tech in Berlin",
+    "Can tell me what the product org is really like",
+    "Might refer me internally",
+    "Advice on moving from consulting to product",
+    "",
+]
+INTERACTION_NOTES = [
+    "",
+    "Good chat about their team.",
+    "Sent my CV afterwards.",
+    "They suggested two people to talk to.",
+]
 TAGS = ["mentor", "recruiter", "alumni", "ex-colleague", "investor", "climate", "data", "design"]
 NOTES = [
     "Prefers a short email to a LinkedIn message.",
@@ -136,7 +164,7 @@ NOTES = [
 KINDS = ["email", "call", "video", "coffee", "message", "meeting", "event"]
 
 
-def _network(rng: random.Random, size: int, owner_key: str) -> list[ContactRecord]:
+def _network(rng: random.Random, size: int) -> list[ContactRecord]:
     records, seen = [], set()
     while len(records) < size:
         given, family = rng.choice(GIVEN), rng.choice(FAMILY)
@@ -148,14 +176,16 @@ def _network(rng: random.Random, size: int, owner_key: str) -> list[ContactRecor
         slug = f"{given}-{family}-{rng.randrange(10**5):05d}".lower()
         from_linkedin = rng.random() < 0.6
         email_domain = company.lower().replace(" ", "").replace(".", "") + ".example"
+        emails = [(f"{given}.{family}@{email_domain}".lower(), "work")]
+        if from_linkedin and rng.random() < 0.7:
+            emails = []
         records.append(
             ContactRecord(
                 line=len(records) + 1,
                 full_name=f"{given} {family}",
                 given_name=given,
                 family_name=family,
-                emails=[] if from_linkedin and rng.random() < 0.7 else
-                [(f"{given}.{family}@{email_domain}".lower(), "work")],
+                emails=emails,
                 linkedin_url=f"https://www.linkedin.com/in/{slug}" if from_linkedin else "",
                 company=company,
                 title=rng.choice(TITLES),
@@ -164,13 +194,14 @@ def _network(rng: random.Random, size: int, owner_key: str) -> list[ContactRecor
                 tags=rng.sample(TAGS, rng.choice([0, 0, 1, 1, 2])),
                 how_we_met=rng.choice(HOW_MET) if rng.random() < 0.5 else "",
                 how_they_can_help=rng.choice(HELP),
-                strength=rng.choice(["close", "warm", "warm", "acquaintance", "acquaintance",
-                                     "cold", ""]),
+                strength=rng.choice(
+                    ["close", "warm", "warm", "acquaintance", "acquaintance", "cold", ""]
+                ),
                 keep_in_touch_days=rng.choice([None] * 8 + [30, 60, 90]),
                 notes=rng.choice(NOTES),
                 source="linkedin" if from_linkedin else rng.choice(["vcard", "google", "manual"]),
             )
-        )  # fmt: skip
+        )
     return records
 
 
@@ -181,7 +212,7 @@ def add_contacts(world) -> None:
     total_interactions = 0
     for key, size in sizes.items():
         owner = world.users[key]
-        records = _network(rng, size, key)
+        records = _network(rng, size)
         parsed = ParseResult(format="linkedin", records=records, total_rows=len(records))
         apply_import(owner, parsed, now=world.now - timedelta(days=120), filename="demo.csv")
         contacts = list(Contact.objects.filter(owner=owner).order_by("id"))
@@ -192,10 +223,9 @@ def add_contacts(world) -> None:
                 owner,
                 kind=rng.choice(KINDS),
                 occurred_on=day,
-                notes=rng.choice(["", "Good chat about their team.", "Sent my CV afterwards.",
-                                  "They suggested two people to talk to."]),
+                notes=rng.choice(INTERACTION_NOTES),
                 contacts=people,
                 now=world.now,
-            )  # fmt: skip
+            )
             total_interactions += 1
     world.log.append(f"{sum(sizes.values())} contacts and {total_interactions} interactions")

@@ -1,344 +1,98 @@
-"""Applying parsed contact files to a user's contact book: match, plan, then write at once.
+"""Applying parsed contact files to a user's contact book: plan, then write at once.
 
-An import is one transaction: it applies in full or changes nothing. Each record is matched
-to an existing contact (same uid, same LinkedIn profile, a shared email address, or the same
-name and company) and updates it instead of creating a duplicate, so importing the same file
-twice creates nothing new. Rows of the same file that match each other become one contact.
+An import is one transaction: it applies in full or changes nothing. What it does is planned in
+`import_plan` (matching each record to a contact); this module writes the plan.
 
 The write path uses multi-row INSERTs and executemany through Django's connection, not the
 ORM row by row: a 20,000-row LinkedIn export is the common case (bench/contacts.py).
 """
 
 import json
-import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 
 from introloop.accounts.models import User
 
-from .importers.records import ContactRecord, ParseResult, RowProblem
-from .models import Contact, ContactEmail, ContactTag, ImportRun, Tag, fold
-from .services import get_or_create_tags, reconnect_due_on, search_text_for, split_name
+from .import_plan import (
+    APPEND_FIELDS,
+    FIELD_LABELS,
+    OVERWRITE_FIELDS,
+    Change,
+    ImportPlan,
+    PlannedUpdate,
+    merge_into,
+    plan_import,
+)
+from .importers.records import ContactRecord, ParseResult
+from .models import Contact, ContactEmail, ContactTag, ImportRun, fold
+from .services import get_or_create_tags, reconnect_due_on, search_text_for
 
-# Single-value fields a file may set; its non-empty values win over the contact's.
-OVERWRITE_FIELDS = (
+# What was importable from here before the plan had a module of its own.
+__all__ = [
+    "APPEND_FIELDS",
+    "FIELD_LABELS",
+    "OVERWRITE_FIELDS",
+    "Change",
+    "ImportOutcome",
+    "ImportPlan",
+    "PlannedUpdate",
+    "apply_import",
+    "merge_into",
+    "plan_import",
+]
+
+_CONTACT_COLUMNS = (
+    "owner_id",
+    "uid",
+    "merged_uids",
     "full_name",
     "given_name",
     "family_name",
+    "phones",
+    "linkedin_url",
     "company",
     "title",
     "industry",
     "location",
+    "how_we_met",
+    "how_they_can_help",
     "strength",
+    "notes",
     "keep_in_touch_days",
-    "birthday",
+    "source",
     "connected_on",
-)
-# Free-text fields: the file's text is appended unless the contact already holds it.
-APPEND_FIELDS = ("notes", "how_we_met", "how_they_can_help")
-
-FIELD_LABELS = {
-    "full_name": "Name",
-    "given_name": "Given name",
-    "family_name": "Family name",
-    "linkedin_url": "LinkedIn",
-    "company": "Company",
-    "title": "Title",
-    "industry": "Industry",
-    "location": "Location",
-    "strength": "Relationship",
-    "keep_in_touch_days": "Keep in touch",
-    "birthday": "Birthday",
-    "connected_on": "Connected on",
-    "notes": "Notes",
-    "how_we_met": "How we met",
-    "how_they_can_help": "How they could help",
-    "emails": "Emails",
-    "phones": "Phones",
-    "tags": "Tags",
-    "introduced_by_uid": "Introduced by",
-}
-
-
-@dataclass
-class Change:
-    field: str
-    old: str
-    new: str
-
-    @property
-    def label(self) -> str:
-        return FIELD_LABELS.get(self.field, self.field)
-
-
-@dataclass
-class PlannedUpdate:
-    contact_id: int
-    record: ContactRecord  # the contact's values after the import
-    changes: list[Change]
-
-
-@dataclass
-class ImportPlan:
-    format: str
-    creates: list[ContactRecord] = field(default_factory=list)
-    updates: list[PlannedUpdate] = field(default_factory=list)
-    unchanged: int = 0
-    merged_in_file: int = 0  # rows that repeat a person already earlier in the file
-    errors: list[RowProblem] = field(default_factory=list)
-    warnings: list[RowProblem] = field(default_factory=list)
-    total_rows: int = 0
-
-
-def _digits(number: str) -> str:
-    return "".join(c for c in number if c.isdigit())
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value)
-
-
-def merge_into(target: ContactRecord, incoming: ContactRecord) -> list[Change]:
-    """Apply `incoming` onto `target` by the import rules; return what changed."""
-    changes = []
-    for name in OVERWRITE_FIELDS:
-        new = getattr(incoming, name)
-        old = getattr(target, name)
-        if new not in ("", None) and new != old:
-            setattr(target, name, new)
-            changes.append(Change(name, _text(old), _text(new)))
-    if incoming.linkedin_url and not target.linkedin_url:
-        target.linkedin_url = incoming.linkedin_url
-        changes.append(Change("linkedin_url", "", incoming.linkedin_url))
-    for name in APPEND_FIELDS:
-        new = getattr(incoming, name).strip()
-        old = getattr(target, name)
-        if new and new not in old:
-            setattr(target, name, f"{old}\n\n{new}" if old.strip() else new)
-            changes.append(Change(name, old, getattr(target, name)))
-    known = {e for e, _ in target.emails}
-    added = [(e, k) for e, k in incoming.emails if e not in known]
-    if added:
-        target.emails = [*target.emails, *added]
-        changes.append(Change("emails", "", ", ".join(e for e, _ in added)))
-    known_phones = {_digits(n) for n, _ in target.phones}
-    added_phones = [(n, k) for n, k in incoming.phones if _digits(n) not in known_phones]
-    if added_phones:
-        target.phones = [*target.phones, *added_phones]
-        changes.append(Change("phones", "", ", ".join(n for n, _ in added_phones)))
-    known_tags = {fold(t) for t in target.tags}
-    added_tags = [t for t in incoming.tags if fold(t) not in known_tags]
-    if added_tags:
-        target.tags = [*target.tags, *added_tags]
-        changes.append(Change("tags", "", ", ".join(added_tags)))
-    if incoming.introduced_by_uid and not target.introduced_by_uid:
-        target.introduced_by_uid = incoming.introduced_by_uid
-        changes.append(Change("introduced_by_uid", "", incoming.introduced_by_uid))
-    return changes
-
-
-class _Index:
-    """Where to find a person by each identity a record can carry."""
-
-    def __init__(self):
-        self.records: dict[object, ContactRecord] = {}
-        self.by_uid: dict[str, object] = {}
-        self.by_linkedin: dict[str, object] = {}
-        self.by_email: dict[str, object] = {}
-        self.by_name_company: dict[tuple[str, str], object] = {}
-
-    def add(self, key: object, record: ContactRecord, uids=(), name_key=None) -> None:
-        self.records[key] = record
-        if record.uid:
-            self.by_uid.setdefault(record.uid, key)
-        for uid in uids:
-            self.by_uid.setdefault(uid, key)
-        if record.linkedin_url:
-            self.by_linkedin.setdefault(record.linkedin_url, key)
-        for email, _ in record.emails:
-            self.by_email.setdefault(email, key)
-        if record.full_name:
-            self.by_name_company.setdefault(name_key or _name_key(record), key)
-
-    def find(self, record: ContactRecord, name_key) -> object | None:
-        if record.uid and (key := self.by_uid.get(record.uid)) is not None:
-            return key
-        if record.linkedin_url and (key := self.by_linkedin.get(record.linkedin_url)) is not None:
-            return key
-        for email, _ in record.emails:
-            if (key := self.by_email.get(email)) is not None:
-                return key
-        if record.full_name and (key := self.by_name_company.get(name_key)) is not None:
-            # Namesakes at one company are different people when their profiles differ.
-            found = self.records[key]
-            if record.linkedin_url and found.linkedin_url:
-                return None
-            return key
-        return None
-
-
-def _name_key(record: ContactRecord) -> tuple[str, str]:
-    return fold(record.full_name), fold(record.company)
-
-
-def _existing_records(owner: User) -> tuple[dict[int, ContactRecord], dict[int, list[str]]]:
-    """The owner's contacts as records, and their merged-away uids: three plain queries.
-
-    Read with a plain cursor: the ORM's per-value converters would cost more than the rest
-    of a re-import of an unchanged file.
-    """
-    table = Contact._meta.db_table
-    records: dict[int, ContactRecord] = {}
-    merged: dict[int, list[str]] = {}
-    uid_of: dict[int, str] = {}
-    introducer: dict[int, int] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, uid, merged_uids, phones, introduced_by_id, connected_on, "  # noqa: S608
-            f"keep_in_touch_days, {', '.join(_TEXT_COLUMNS)} FROM {table} WHERE owner_id = %s",
-            [owner.pk],
-        )
-        for pk, uid, merged_uids, phones, introduced_by, connected_on, days, *texts in cursor:
-            record = ContactRecord(line=0, uid=uid, keep_in_touch_days=days)
-            for name, value in zip(_TEXT_COLUMNS, texts, strict=True):
-                setattr(record, name, value)
-            if isinstance(connected_on, str):
-                connected_on = date.fromisoformat(connected_on)
-            record.connected_on = connected_on
-            phones = _json_list(phones)
-            if phones:
-                record.phones = [(p.get("number", ""), p.get("kind", "")) for p in phones]
-            merged_uids = _json_list(merged_uids)
-            if merged_uids:
-                merged[pk] = merged_uids
-            if introduced_by:
-                introducer[pk] = introduced_by
-            records[pk] = record
-            uid_of[pk] = uid
-        cursor.execute(
-            f"SELECT contact_id, email, kind FROM {ContactEmail._meta.db_table} "  # noqa: S608
-            "WHERE owner_id = %s ORDER BY contact_id, position, id",
-            [owner.pk],
-        )
-        for pk, email, kind in cursor:
-            records[pk].emails.append((email, kind))
-        cursor.execute(
-            f"SELECT ct.contact_id, t.name FROM {ContactTag._meta.db_table} ct "  # noqa: S608
-            f"JOIN {Tag._meta.db_table} t ON t.id = ct.tag_id WHERE t.owner_id = %s "
-            "ORDER BY ct.id",
-            [owner.pk],
-        )
-        for pk, name in cursor:
-            records[pk].tags.append(name)
-    for pk, introduced_by in introducer.items():
-        records[pk].introduced_by_uid = uid_of.get(introduced_by, "")
-    return records, merged
-
-
-_TEXT_COLUMNS = (
-    "full_name", "given_name", "family_name", "linkedin_url", "company", "title", "industry",
-    "location", "how_we_met", "how_they_can_help", "strength", "notes", "source", "birthday",
-)  # fmt: skip
-
-
-def _json_list(value) -> list:
-    """A JSON list column, as text on SQLite or already decoded on PostgreSQL."""
-    if not value or value == "[]":
-        return []
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def _complete(record: ContactRecord) -> None:
-    if record.full_name and not (record.given_name or record.family_name):
-        record.given_name, record.family_name = split_name(record.full_name)
-    elif not record.full_name:
-        record.full_name = " ".join(p for p in (record.given_name, record.family_name) if p)
-    if not record.full_name and record.emails:
-        record.full_name = record.emails[0][0].split("@")[0]
-
-
-def plan_import(owner: User, parsed: ParseResult) -> ImportPlan:
-    """What importing `parsed` would create, update and leave unchanged, without writing."""
-    plan = ImportPlan(
-        format=parsed.format,
-        errors=list(parsed.errors),
-        warnings=list(parsed.warnings),
-        total_rows=parsed.total_rows,
-    )
-    existing, merged_uids = _existing_records(owner)
-    index = _Index()
-    for pk, record in existing.items():
-        index.add(("old", pk), record, merged_uids.get(pk, ()))
-    touched: dict[int, list[Change]] = {}
-    fresh_uids = _random_uids(len(parsed.records))
-    for record in parsed.records:
-        if not record.source:
-            record.source = parsed.format
-        name_key = _name_key(record) if record.full_name else None
-        key = index.find(record, name_key)
-        if key is None:
-            _complete(record)
-            if not record.uid:
-                record.uid = next(fresh_uids)
-            index.add(("new", len(plan.creates)), record, name_key=name_key)
-            plan.creates.append(record)
-            continue
-        where, position = key
-        if where == "new":
-            merge_into(plan.creates[position], record)
-            plan.merged_in_file += 1
-            index.add(key, plan.creates[position])
-            continue
-        changes = merge_into(existing[position], record)
-        touched.setdefault(position, []).extend(changes)
-        if changes:
-            index.add(key, existing[position])
-    for pk, changes in touched.items():
-        changes = _net(changes)
-        if changes:
-            plan.updates.append(PlannedUpdate(contact_id=pk, record=existing[pk], changes=changes))
-        else:
-            plan.unchanged += 1
-    return plan
-
-
-def _net(changes: list[Change]) -> list[Change]:
-    """One change per field, from its first old value to its last new one; none if equal
-    (several rows of a file may set a field back and forth)."""
-    first: dict[str, Change] = {}
-    for change in changes:
-        if change.field in first:
-            first[change.field] = Change(change.field, first[change.field].old, change.new)
-        else:
-            first[change.field] = change
-    return [c for c in first.values() if c.old != c.new]
-
-
-def _random_uids(n: int):
-    """n random version-4 UUID strings; one urandom call, as uuid.uuid4() per row is slow."""
-    block = os.urandom(16 * n).hex()
-    for i in range(0, 32 * n, 32):
-        h = block[i : i + 32]
-        yield f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
-
-
-# --- Writing --------------------------------------------------------------------------------
-
-_CONTACT_COLUMNS = (
-    "owner_id", "uid", "merged_uids", "full_name", "given_name", "family_name", "phones",
-    "linkedin_url", "company", "title", "industry", "location", "how_we_met",
-    "how_they_can_help", "strength", "notes", "keep_in_touch_days", "source", "connected_on",
-    "birthday", "created_at", "updated_at", "name_key", "search_text", "reconnect_due_on",
-)  # fmt: skip
-_UPDATE_COLUMNS = (
-    "full_name", "given_name", "family_name", "phones", "linkedin_url", "company", "title",
-    "industry", "location", "how_we_met", "how_they_can_help", "strength", "notes",
-    "keep_in_touch_days", "connected_on", "birthday", "updated_at", "name_key", "search_text",
+    "birthday",
+    "created_at",
+    "updated_at",
+    "name_key",
+    "search_text",
     "reconnect_due_on",
-)  # fmt: skip
+)
+_UPDATE_COLUMNS = (
+    "full_name",
+    "given_name",
+    "family_name",
+    "phones",
+    "linkedin_url",
+    "company",
+    "title",
+    "industry",
+    "location",
+    "how_we_met",
+    "how_they_can_help",
+    "strength",
+    "notes",
+    "keep_in_touch_days",
+    "connected_on",
+    "birthday",
+    "updated_at",
+    "name_key",
+    "search_text",
+    "reconnect_due_on",
+)
 
 
 def _search_text(record: ContactRecord) -> str:
@@ -370,33 +124,17 @@ def _insert_contacts(owner_id: int, records: list[ContactRecord], now: datetime,
     The owner's row is locked for the whole import, so the owner's rows with an id above the
     previous maximum are exactly the ones inserted here.
     """
-    ops = connection.ops
-    stamp = ops.adapt_datetimefield_value(now)
-    date_value = ops.adapt_datefield_value
     table = Contact._meta.db_table
     sql = (
         f"INSERT INTO {table} ({', '.join(_CONTACT_COLUMNS)}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(_CONTACT_COLUMNS))})"
     )
-    today = now.date()
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX(id) FROM {table} WHERE owner_id = %s", [owner_id])  # noqa: S608
         before = cursor.fetchone()[0] or 0
         step = 5000
         for start in range(0, len(records), step):
-            rows = []
-            for r in records[start : start + step]:
-                days = r.keep_in_touch_days
-                rows.append(
-                    (
-                        owner_id, r.uid, "[]", r.full_name, r.given_name, r.family_name,
-                        _phones_json(r), r.linkedin_url, r.company, r.title, r.industry,
-                        r.location, r.how_we_met, r.how_they_can_help, r.strength, r.notes,
-                        days, r.source, date_value(r.connected_on), r.birthday, stamp, stamp,
-                        fold(r.full_name), _search_text(r),
-                        date_value(today + timedelta(days=days)) if days else None,
-                    )
-                )  # fmt: skip
+            rows = _contact_rows(owner_id, records[start : start + step], now)
             cursor.executemany(sql, rows)
             if progress:
                 progress(start + len(rows), len(records))
@@ -405,6 +143,47 @@ def _insert_contacts(owner_id: int, records: list[ContactRecord], now: datetime,
             [owner_id, before],
         )
         return dict(cursor.fetchall())
+
+
+def _contact_rows(owner_id: int, records: list[ContactRecord], now: datetime) -> list[tuple]:
+    """New contacts' rows, in _CONTACT_COLUMNS order."""
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value(now)
+    date_value = ops.adapt_datefield_value
+    today = now.date()
+    rows = []
+    for r in records:
+        days = r.keep_in_touch_days
+        rows.append(
+            (
+                owner_id,
+                r.uid,
+                "[]",
+                r.full_name,
+                r.given_name,
+                r.family_name,
+                _phones_json(r),
+                r.linkedin_url,
+                r.company,
+                r.title,
+                r.industry,
+                r.location,
+                r.how_we_met,
+                r.how_they_can_help,
+                r.strength,
+                r.notes,
+                days,
+                r.source,
+                date_value(r.connected_on),
+                r.birthday,
+                stamp,
+                stamp,
+                fold(r.full_name),
+                _search_text(r),
+                date_value(today + timedelta(days=days)) if days else None,
+            )
+        )
+    return rows
 
 
 def _update_contacts(updates: list[PlannedUpdate], dates: dict[int, tuple], now: datetime):
@@ -419,13 +198,29 @@ def _update_contacts(updates: list[PlannedUpdate], dates: dict[int, tuple], now:
         due = reconnect_due_on(last_interaction_on, created_at, r.keep_in_touch_days)
         rows.append(
             (
-                r.full_name, r.given_name, r.family_name, _phones_json(r), r.linkedin_url,
-                r.company, r.title, r.industry, r.location, r.how_we_met, r.how_they_can_help,
-                r.strength, r.notes, r.keep_in_touch_days,
-                ops.adapt_datefield_value(r.connected_on), r.birthday, stamp, fold(r.full_name),
-                _search_text(r), ops.adapt_datefield_value(due), update.contact_id,
+                r.full_name,
+                r.given_name,
+                r.family_name,
+                _phones_json(r),
+                r.linkedin_url,
+                r.company,
+                r.title,
+                r.industry,
+                r.location,
+                r.how_we_met,
+                r.how_they_can_help,
+                r.strength,
+                r.notes,
+                r.keep_in_touch_days,
+                ops.adapt_datefield_value(r.connected_on),
+                r.birthday,
+                stamp,
+                fold(r.full_name),
+                _search_text(r),
+                ops.adapt_datefield_value(due),
+                update.contact_id,
             )
-        )  # fmt: skip
+        )
     if rows:
         with connection.cursor() as cursor:
             cursor.executemany(

@@ -20,8 +20,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def introloop(*args, env, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "introloop", *args],
-        env=env, capture_output=True, text=True, timeout=120, check=False, **kw,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -65,13 +70,23 @@ def test_serve_createuser_token_and_the_api_against_the_running_server(fresh_env
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "introloop", "serve", "--port", str(port)],
-        env=fresh_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        env=fresh_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(base + "/")
-        created = introloop("createuser", "--email", "eve@example.com", "--password",
-                            "a fine long passphrase", "--name", "Eve", env=fresh_env)  # fmt: skip
+        created = introloop(
+            "createuser",
+            "--email",
+            "eve@example.com",
+            "--password",
+            "a fine long passphrase",
+            "--name",
+            "Eve",
+            env=fresh_env,
+        )
         assert created.returncode == 0, created.stderr
         token = introloop("token", "--email", "eve@example.com", env=fresh_env).stdout
         token = token.strip().splitlines()[-1]
@@ -105,8 +120,10 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
 def test_the_worker_finishes_cleanly_on_sigterm(fresh_env):
     worker = subprocess.Popen(
         [sys.executable, "-m", "introloop", "worker", "--idle-sleep", "0.2"],
-        env=fresh_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        env=fresh_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     time.sleep(3)
     worker.send_signal(signal.SIGTERM)
     output = worker.communicate(timeout=20)[0].decode()

@@ -16,8 +16,15 @@ def run(*args) -> str:
 
 
 def test_createuser_then_token_then_the_api_answers_for_that_user():
-    run("createuser", "--email", "Eve@Example.com", "--password", "a fine long passphrase",
-        "--name", "Eve Evans")  # fmt: skip
+    run(
+        "createuser",
+        "--email",
+        "Eve@Example.com",
+        "--password",
+        "a fine long passphrase",
+        "--name",
+        "Eve Evans",
+    )
     user = User.objects.get()
     assert user.email == "eve@example.com"
     assert user.name == "Eve Evans"
@@ -66,8 +73,15 @@ def test_createuser_refuses_an_existing_address(alice):
 
 
 def test_createuser_can_make_staff_with_a_simple_password():
-    run("createuser", "--email", "ops@example.com", "--password", "admin", "--staff",
-        "--skip-password-checks")  # fmt: skip
+    run(
+        "createuser",
+        "--email",
+        "ops@example.com",
+        "--password",
+        "admin",
+        "--staff",
+        "--skip-password-checks",
+    )
     assert User.objects.get().is_staff
 
 

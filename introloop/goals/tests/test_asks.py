@@ -68,9 +68,14 @@ def test_an_ask_for_someone_elses_contact_is_refused(alice_client, alice, bob):
 
 def test_asks_awaiting_follow_up_are_due_on_today(alice_client, alice):
     ann = contact(alice, "Ann Lee")
-    ask = Ask.objects.create(owner=alice, contact=ann, kind="referral", status="asked",
-                             on=timezone.now().date() - timedelta(days=8),
-                             follow_up_on=timezone.now().date() - timedelta(days=1))  # fmt: skip
+    ask = Ask.objects.create(
+        owner=alice,
+        contact=ann,
+        kind="referral",
+        status="asked",
+        on=timezone.now().date() - timedelta(days=8),
+        follow_up_on=timezone.now().date() - timedelta(days=1),
+    )
     [item] = due_items_for(alice, timezone.now())
     assert (item.key, item.title) == (
         f"ask:{ask.id}:follow_up",
@@ -85,13 +90,23 @@ def test_asks_awaiting_follow_up_are_due_on_today(alice_client, alice):
 def test_applications_remember_interviews_and_referrals(alice_client, alice):
     ann = contact(alice, "Ann Lee")
     today = timezone.now().date().isoformat()
-    alice_client.post(reverse("goals:application_new"), {"company": "Acme", "role": "PM",
-                      "applied_on": today, "source": "cold", "contact": ann.id,
-                      "status": "interviewing"})  # fmt: skip
+    alice_client.post(
+        reverse("goals:application_new"),
+        {
+            "company": "Acme",
+            "role": "PM",
+            "applied_on": today,
+            "source": "cold",
+            "contact": ann.id,
+            "status": "interviewing",
+        },
+    )
     app = Application.objects.get()
     assert (app.source, app.interviewed) == ("referral", True)
-    bad = alice_client.post(reverse("goals:application_new"), {"company": "", "role": "PM",
-                            "applied_on": "soon", "source": "cold", "status": "applied"})  # fmt: skip
+    bad = alice_client.post(
+        reverse("goals:application_new"),
+        {"company": "", "role": "PM", "applied_on": "soon", "source": "cold", "status": "applied"},
+    )
     assert bad.status_code == 200 and "Enter a valid date." in bad.content.decode()
     assert Application.objects.count() == 1
 
@@ -113,10 +128,12 @@ def test_deleting_an_ask_asks_first_and_updates_the_balance(alice_client, alice)
 
 
 def test_deleting_an_application(alice_client, alice, bob):
-    mine = Application.objects.create(owner=alice, company="Acme", role="PM",
-                                      applied_on=timezone.now().date())  # fmt: skip
-    theirs = Application.objects.create(owner=bob, company="Acme", role="PM",
-                                        applied_on=timezone.now().date())  # fmt: skip
+    mine = Application.objects.create(
+        owner=alice, company="Acme", role="PM", applied_on=timezone.now().date()
+    )
+    theirs = Application.objects.create(
+        owner=bob, company="Acme", role="PM", applied_on=timezone.now().date()
+    )
     url = reverse("goals:application_delete", args=[theirs.id])
     assert alice_client.post(url).status_code == 404
     page = alice_client.post(reverse("goals:application_delete", args=[mine.id]), follow=True)

@@ -106,12 +106,17 @@ def test_the_number_of_queries_does_not_grow_with_the_history(alice_client, alic
             intro = introduced(alice, when - timedelta(hours=1), target=target)
             step(intro, "reached_out", SEEKER, when)
             interaction(alice, [rita], when.date())
-            Ask.objects.create(owner=alice, contact=rita, kind="referral", status="done",
-                               on=when.date())  # fmt: skip
+            Ask.objects.create(
+                owner=alice, contact=rita, kind="referral", status="done", on=when.date()
+            )
             Application.objects.create(
-                owner=alice, company="Acme", role="Analyst", applied_on=when.date(),
-                source=["cold", "referral"][i % 2], interviewed=i % 3 == 0,
-            )  # fmt: skip
+                owner=alice,
+                company="Acme",
+                role="Analyst",
+                applied_on=when.date(),
+                source=["cold", "referral"][i % 2],
+                interviewed=i % 3 == 0,
+            )
 
     more(2)
     few = count_queries(alice_client)
@@ -124,9 +129,15 @@ def test_the_number_of_queries_does_not_grow_with_the_history(alice_client, alic
 
 def test_chart_text_is_escaped():
     svg = bar_chart(
-        kind="test", title="<b>Title</b>", summary='"quoted" & <tag>', labels=["<x>"],
-        values=[1], value_labels=["<1>"], ymax=2, ticks=[(0, "0")],
-    )  # fmt: skip
+        kind="test",
+        title="<b>Title</b>",
+        summary='"quoted" & <tag>',
+        labels=["<x>"],
+        values=[1],
+        value_labels=["<1>"],
+        ymax=2,
+        ticks=[(0, "0")],
+    )
     assert "<b>" not in svg and "<x>" not in svg and "<1>" not in svg and "<tag>" not in svg
     assert 'aria-label="&quot;quoted&quot; &amp; &lt;tag&gt;"' in svg
     assert "<title>&lt;b&gt;Title&lt;/b&gt;</title>" in svg
@@ -140,19 +151,33 @@ def test_the_api_returns_the_same_figures(alice_api, alice, bob, frozen):
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {
-        "as_of", "time_zone", "week_start", "referral_target", "referrals", "outreach_target",
-        "outreach_this_week", "steps", "steps_on_time", "on_time_share", "weeks", "funnel",
+        "as_of",
+        "time_zone",
+        "week_start",
+        "referral_target",
+        "referrals",
+        "outreach_target",
+        "outreach_this_week",
+        "steps",
+        "steps_on_time",
+        "on_time_share",
+        "weeks",
+        "funnel",
         "applications",
-    }  # fmt: skip
+    }
     assert body["week_start"] == "2026-03-09" and body["time_zone"] == "Europe/Paris"
     assert (body["referrals"], body["referral_target"]) == (6, 20)
     assert (body["steps"], body["steps_on_time"], body["on_time_share"]) == (6, 4, 0.6667)
     assert len(body["weeks"]) == 12 and body["weeks"][0]["start"] == "2025-12-22"
     assert body["weeks"][-1]["conversations"] == 2
     assert [s["count"] for s in body["funnel"]] == [4, 3, 2, 1, 1]
-    assert body["applications"][0] == {"source": "cold", "label": "Cold applications",
-                                       "applications": 3, "interviews": 1,
-                                       "interview_rate": 0.3333}  # fmt: skip
+    assert body["applications"][0] == {
+        "source": "cold",
+        "label": "Cold applications",
+        "applications": 3,
+        "interviews": 1,
+        "interview_rate": 0.3333,
+    }
     assert len(alice_api.get("/api/v1/stats?weeks=4").json()["weeks"]) == 4
     assert alice_api.get("/api/v1/stats?weeks=0").status_code == 422
 

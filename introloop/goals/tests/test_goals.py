@@ -52,13 +52,16 @@ def test_a_goal_with_hundreds_of_companies_is_fine(alice_client, alice):
 def test_the_checklist_of_needs(alice_client, alice):
     alice_client.post(reverse("goals:new"), GOAL)
     goal = Goal.objects.get()
-    alice_client.post(reverse("goals:need_add", args=[goal.id]),
-                      {"kind": "information", "text": "How product teams there are organised"})  # fmt: skip
+    alice_client.post(
+        reverse("goals:need_add", args=[goal.id]),
+        {"kind": "information", "text": "How product teams there are organised"},
+    )
     need = Need.objects.get()
     alice_client.post(reverse("goals:need_toggle", args=[need.id]))
     assert Need.objects.get().done
-    bad = alice_client.post(reverse("goals:need_add", args=[goal.id]), {"kind": "x", "text": ""},
-                            follow=True)  # fmt: skip
+    bad = alice_client.post(
+        reverse("goals:need_add", args=[goal.id]), {"kind": "x", "text": ""}, follow=True
+    )
     assert "Say what you need" in bad.content.decode()
     assert alice_client.get(reverse("goals:need_delete", args=[need.id])).status_code == 405
     removed = alice_client.post(reverse("goals:need_delete", args=[need.id]), follow=True)
@@ -73,17 +76,22 @@ def test_the_brief_says_openly_what_the_seeker_is_looking_for(alice_client, alic
     Need.objects.create(goal=goal, kind="feedback", text="my portfolio")
     text = alice_client.get(reverse("goals:list")).context["brief_text"]
     assert "I'm Alice Archer, and I'm looking for my next role." in text
-    assert ("a role as Product Manager or Senior Product Manager in Climate or Energy, ideally "
-            "at Octopus Energy, Ørsted or Climeworks, based in London.") in text  # fmt: skip
-    assert ("I'd especially like to learn how product teams are organised and get feedback on "
-            "my portfolio.") in text  # fmt: skip
+    assert (
+        "a role as Product Manager or Senior Product Manager in Climate or Energy, ideally "
+        "at Octopus Energy, Ørsted or Climeworks, based in London."
+    ) in text
+    assert (
+        "I'd especially like to learn how product teams are organised and get feedback on "
+        "my portfolio."
+    ) in text
     assert "grateful for an introduction" in text
 
 
 def test_sharing_the_brief_at_an_unguessable_link_and_revoking_it(alice_client, alice):
     alice_client.post(reverse("goals:new"), GOAL)
-    alice_client.post(reverse("goals:brief"), {"action": "save",
-                      "intro_text": "Eight years in data engineering."})  # fmt: skip
+    alice_client.post(
+        reverse("goals:brief"), {"action": "save", "intro_text": "Eight years in data engineering."}
+    )
     brief = Brief.objects.get(owner=alice)
     url = f"/b/{brief.token}/"
     assert len(brief.token) >= 30

@@ -8,8 +8,10 @@ pytestmark = pytest.mark.django_db
 
 def test_goals_crud_and_suggestions(alice_api, alice):
     ann = contact(alice, "Ann Lee", company="Acme")
-    created = alice_api.post("/api/v1/goals", json={"title": "PM roles", "roles": ["PM"],
-                             "companies": ["Acme", "Globex"]})  # fmt: skip
+    created = alice_api.post(
+        "/api/v1/goals",
+        json={"title": "PM roles", "roles": ["PM"], "companies": ["Acme", "Globex"]},
+    )
     assert created.status_code == 201
     goal = created.json()
     assert goal["companies"] == ["Acme", "Globex"] and goal["active"] is True
@@ -43,15 +45,33 @@ def test_bad_goals_are_422_naming_the_field(alice_api, payload, field):
 
 def test_asks_reciprocity_and_last_asked(alice_api, alice, bob):
     ann = contact(alice, "Ann Lee")
-    asked = alice_api.post("/api/v1/asks", json={"contact_id": ann.id, "kind": "advice",
-                           "direction": "asked", "status": "done", "on": "2026-11-01",
-                           "follow_up_on": "2026-11-08", "note": "CV"})  # fmt: skip
+    asked = alice_api.post(
+        "/api/v1/asks",
+        json={
+            "contact_id": ann.id,
+            "kind": "advice",
+            "direction": "asked",
+            "status": "done",
+            "on": "2026-11-01",
+            "follow_up_on": "2026-11-08",
+            "note": "CV",
+        },
+    )
     assert asked.status_code == 201 and asked.json()["warnings"] == []
-    again = alice_api.post("/api/v1/asks", json={"contact_id": ann.id, "kind": "referral",
-                           "on": "2026-11-10"}).json()  # fmt: skip
+    again = alice_api.post(
+        "/api/v1/asks", json={"contact_id": ann.id, "kind": "referral", "on": "2026-11-10"}
+    ).json()
     assert "You last asked Ann Lee" in again["warnings"][0]
-    alice_api.post("/api/v1/asks", json={"contact_id": ann.id, "kind": "other",
-                   "direction": "given", "status": "done", "on": "2026-11-12"})  # fmt: skip
+    alice_api.post(
+        "/api/v1/asks",
+        json={
+            "contact_id": ann.id,
+            "kind": "other",
+            "direction": "given",
+            "status": "done",
+            "on": "2026-11-12",
+        },
+    )
     body = alice_api.get(f"/api/v1/contacts/{ann.id}").json()
     assert body["reciprocity"] == {"received": 1, "given": 1}
     assert body["last_asked_at"] == "2026-11-10"
@@ -62,32 +82,46 @@ def test_asks_reciprocity_and_last_asked(alice_api, alice, bob):
         alice_api.post("/api/v1/asks", json={"contact_id": theirs.id, "kind": "advice"}).status_code
         == 404
     )
-    bad = alice_api.post("/api/v1/asks", json={"contact_id": ann.id, "kind": "advice",
-                         "on": "2026-02-30"})  # fmt: skip
+    bad = alice_api.post(
+        "/api/v1/asks", json={"contact_id": ann.id, "kind": "advice", "on": "2026-02-30"}
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "on"
     wrong = alice_api.post("/api/v1/asks", json={"contact_id": ann.id, "kind": "bribe"})
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "kind"
 
 
 def test_applications(alice_api):
-    created = alice_api.post("/api/v1/applications", json={"company": "Acme", "role": "PM",
-                             "applied_on": "2026-11-01", "status": "offer"})  # fmt: skip
+    created = alice_api.post(
+        "/api/v1/applications",
+        json={"company": "Acme", "role": "PM", "applied_on": "2026-11-01", "status": "offer"},
+    )
     assert created.status_code == 201 and created.json()["interviewed"] is True
     assert [a["company"] for a in alice_api.get("/api/v1/applications").json()] == ["Acme"]
-    bad = alice_api.post("/api/v1/applications", json={"company": "X", "role": "Y",
-                         "source": "nepotism"})  # fmt: skip
+    bad = alice_api.post(
+        "/api/v1/applications", json={"company": "X", "role": "Y", "source": "nepotism"}
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "source"
 
 
 def test_asks_can_be_read_changed_and_deleted(alice_api, alice, bob):
     ann = contact(alice, "Ann Lee")
-    created = alice_api.post("/api/v1/asks", json={"contact_id": ann.id, "kind": "referral",
-                             "on": "2026-11-01", "follow_up_on": "2026-11-08"}).json()  # fmt: skip
+    created = alice_api.post(
+        "/api/v1/asks",
+        json={
+            "contact_id": ann.id,
+            "kind": "referral",
+            "on": "2026-11-01",
+            "follow_up_on": "2026-11-08",
+        },
+    ).json()
     url = f"/api/v1/asks/{created['id']}"
     changed = alice_api.patch(url, json={"status": "done", "result": "Referred to Acme"})
     assert changed.status_code == 200
     assert changed.json() | {"warnings": None} == created | {
-        "status": "done", "result": "Referred to Acme", "warnings": None}  # fmt: skip
+        "status": "done",
+        "result": "Referred to Acme",
+        "warnings": None,
+    }
     assert alice_api.get(url).json()["status"] == "done"
 
     bad = alice_api.patch(url, json={"follow_up_on": "2026-10-01"})
@@ -102,8 +136,9 @@ def test_asks_can_be_read_changed_and_deleted(alice_api, alice, bob):
 
 
 def test_applications_can_be_changed_and_deleted(alice_api):
-    created = alice_api.post("/api/v1/applications", json={"company": "Acme", "role": "PM",
-                             "applied_on": "2026-11-01"}).json()  # fmt: skip
+    created = alice_api.post(
+        "/api/v1/applications", json={"company": "Acme", "role": "PM", "applied_on": "2026-11-01"}
+    ).json()
     url = f"/api/v1/applications/{created['id']}"
     moved = alice_api.patch(url, json={"status": "interviewing"}).json()
     assert moved["status"] == "interviewing" and moved["interviewed"] is True

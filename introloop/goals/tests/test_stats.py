@@ -71,18 +71,26 @@ def history(alice, bob) -> None:
         ("referral", "offer", False),
     ]:
         Application.objects.create(
-            owner=alice, company="Acme", role="Analyst", applied_on=date(2026, 3, 1),
-            source=source, status=status, interviewed=interviewed,
-        )  # fmt: skip
-    Application.objects.create(owner=bob, company="Acme", role="Analyst",
-                               applied_on=date(2026, 3, 1), status="interviewing")  # fmt: skip
+            owner=alice,
+            company="Acme",
+            role="Analyst",
+            applied_on=date(2026, 3, 1),
+            source=source,
+            status=status,
+            interviewed=interviewed,
+        )
+    Application.objects.create(
+        owner=bob,
+        company="Acme",
+        role="Analyst",
+        applied_on=date(2026, 3, 1),
+        status="interviewing",
+    )
 
 
 def by_week(stats, field: str) -> dict[str, object]:
     """The weeks where `field` is not zero/None, by their Monday."""
-    return {
-        w.start.isoformat(): getattr(w, field) for w in stats.weeks if getattr(w, field)
-    }  # fmt: skip
+    return {w.start.isoformat(): getattr(w, field) for w in stats.weeks if getattr(w, field)}
 
 
 def test_it_computes_every_figure_from_a_small_history(alice, bob):
@@ -99,18 +107,28 @@ def test_it_computes_every_figure_from_a_small_history(alice, bob):
     assert (stats.referrals, stats.referral_target) == (6, 20)
     assert [w.referrals_total for w in stats.weeks] == [2, 2, 3, 3, 3, 3, 3, 3, 3, 4, 5, 6]
     assert by_week(stats, "referrals_new") == {
-        "2026-01-05": 1, "2026-02-23": 1, "2026-03-02": 1, "2026-03-09": 1,
-    }  # fmt: skip
+        "2026-01-05": 1,
+        "2026-02-23": 1,
+        "2026-03-02": 1,
+        "2026-03-09": 1,
+    }
     # Steps: C late (December), D on time, A's reaching out on time, meeting late (the follow
     # up was due), thanks and closing the loop on time.
     assert (stats.steps, stats.steps_on_time, stats.on_time_share) == (6, 4, 0.6667)
     assert by_week(stats, "steps") == {
-        "2026-01-05": 1, "2026-02-23": 1, "2026-03-02": 2, "2026-03-09": 1,
-    }  # fmt: skip
-    assert {w.start.isoformat(): w.on_time_share for w in stats.weeks
-            if w.on_time_share is not None} == {
-        "2026-01-05": 1.0, "2026-02-23": 1.0, "2026-03-02": 0.5, "2026-03-09": 1.0,
-    }  # fmt: skip
+        "2026-01-05": 1,
+        "2026-02-23": 1,
+        "2026-03-02": 2,
+        "2026-03-09": 1,
+    }
+    assert {
+        w.start.isoformat(): w.on_time_share for w in stats.weeks if w.on_time_share is not None
+    } == {
+        "2026-01-05": 1.0,
+        "2026-02-23": 1.0,
+        "2026-03-02": 0.5,
+        "2026-03-09": 1.0,
+    }
     assert sum(w.on_time_share is None for w in stats.weeks) == 8
     # The funnel: D met without the reaching out recorded, so it reached out too.
     assert [(s.stage, s.count, s.share) for s in stats.funnel] == [
@@ -120,15 +138,19 @@ def test_it_computes_every_figure_from_a_small_history(alice, bob):
         ("thanked", 1, 0.25),
         ("loop_closed", 1, 0.25),
     ]
-    assert [(s.source, s.applications, s.interviews, s.interview_rate)
-            for s in stats.applications] == [
+    assert [
+        (s.source, s.applications, s.interviews, s.interview_rate) for s in stats.applications
+    ] == [
         ("cold", 3, 1, 0.3333),
         ("referral", 2, 2, 1.0),
-    ]  # fmt: skip
+    ]
     # Outreach: interactions by the day they happened, plus A's reaching out on 24 Feb.
     assert by_week(stats, "conversations") == {
-        "2026-01-05": 1, "2026-02-23": 1, "2026-03-02": 1, "2026-03-09": 2,
-    }  # fmt: skip
+        "2026-01-05": 1,
+        "2026-02-23": 1,
+        "2026-03-02": 1,
+        "2026-03-09": 2,
+    }
     assert (stats.outreach_this_week, stats.outreach_target) == (2, 3)
     assert outreach_this_week(alice, NOW) == (2, 3)
     assert not stats.is_empty
@@ -172,12 +194,22 @@ def test_as_dict_is_plain_json_with_iso_dates(alice, bob):
     assert data["as_of"] == "2026-03-11T12:00:00+00:00"
     assert data["week_start"] == "2026-03-09"
     assert data["weeks"][-1] == {
-        "start": "2026-03-09", "referrals_total": 6, "referrals_new": 1, "steps": 1,
-        "steps_on_time": 1, "on_time_share": 1.0, "conversations": 2, "interactions": 2,
+        "start": "2026-03-09",
+        "referrals_total": 6,
+        "referrals_new": 1,
+        "steps": 1,
+        "steps_on_time": 1,
+        "on_time_share": 1.0,
+        "conversations": 2,
+        "interactions": 2,
         "reached_out": 0,
-    }  # fmt: skip
-    assert data["funnel"][0] == {"stage": "introduced", "label": "Introduced", "count": 4,
-                                 "share": 1.0}  # fmt: skip
+    }
+    assert data["funnel"][0] == {
+        "stage": "introduced",
+        "label": "Introduced",
+        "count": 4,
+        "share": 1.0,
+    }
     assert data["applications"][1]["source"] == "referral"
 
 

@@ -17,18 +17,30 @@ TODAY = date(2026, 11, 23)
 @pytest.fixture
 def goal(alice):
     return Goal.objects.create(
-        owner=alice, title="Product in climate", roles=["Product Manager"],
-        industries=["Climate"], companies=["Acme Energy", "Octopus Energy"], locations=["London"],
-    )  # fmt: skip
+        owner=alice,
+        title="Product in climate",
+        roles=["Product Manager"],
+        industries=["Climate"],
+        companies=["Acme Energy", "Octopus Energy"],
+        locations=["London"],
+    )
 
 
 def test_contacts_rank_by_fit_and_say_why(goal, alice, bob):
-    inside = contact(alice, "Ines Insider", company="Acme Energy", title="Product Manager",
-                     industry="Climate", strength="warm")  # fmt: skip
-    adjacent = contact(alice, "Adam Adjacent", company="Globex", title="Senior Product Manager",
-                       strength="close")  # fmt: skip
-    notes = contact(alice, "Nora Notes", company="Initech",
-                    how_they_can_help="Used to work at Octopus Energy")  # fmt: skip
+    inside = contact(
+        alice,
+        "Ines Insider",
+        company="Acme Energy",
+        title="Product Manager",
+        industry="Climate",
+        strength="warm",
+    )
+    adjacent = contact(
+        alice, "Adam Adjacent", company="Globex", title="Senior Product Manager", strength="close"
+    )
+    notes = contact(
+        alice, "Nora Notes", company="Initech", how_they_can_help="Used to work at Octopus Energy"
+    )
     contact(alice, "Zed Unrelated", company="Bakery", title="Baker")
     contact(bob, "Bob's Acme Friend", company="Acme Energy", title="Product Manager")
 
@@ -37,8 +49,11 @@ def test_contacts_rank_by_fit_and_say_why(goal, alice, bob):
     assert [s.name for s in found] == ["Ines Insider", "Adam Adjacent", "Nora Notes"]
     top = found[0]
     assert top.contact_id == inside.id
-    assert top.reasons[:3] == ["works at Acme Energy, one of your target companies",
-                               "works in Climate", "is a Product Manager"]  # fmt: skip
+    assert top.reasons[:3] == [
+        "works at Acme Energy, one of your target companies",
+        "works in Climate",
+        "is a Product Manager",
+    ]
     assert "warm" in top.reasons and "never asked" in top.reasons
     assert found[1].contact_id == adjacent.id and "close" in found[1].reasons
     assert "your notes on them mention Octopus Energy" in found[2].reasons

@@ -51,8 +51,17 @@ def test_the_whole_loop_with_double_opt_in_and_its_due_dates(alice):
     assert next_of(i) == []
     assert (i.next_step, i.next_due_at) == ("", None)
     history = list(i.events.values_list("type", flat=True))
-    assert history == ["requested", "asked", "accepted", "introduced", "reached_out",
-                       "scheduled", "met", "thanked", "loop_closed"]  # fmt: skip
+    assert history == [
+        "requested",
+        "asked",
+        "accepted",
+        "introduced",
+        "reached_out",
+        "scheduled",
+        "met",
+        "thanked",
+        "loop_closed",
+    ]
     assert all(e.on_time for e in i.events.exclude(on_time=None))
 
 
@@ -107,19 +116,27 @@ def test_steps_that_make_no_sense_now_are_refused(alice, setup, event, roles, me
 def test_times_must_be_in_order_and_not_in_the_future(alice):
     i = intro(alice, start="introduced", at=T0, now=T0, double_opt_in=False)
     with pytest.raises(EventRefused, match="before the previous event"):
-        record_event(i.id, "reached_out", roles=S, now=T0 + timedelta(days=1),
-                     at=T0 - timedelta(days=1))  # fmt: skip
+        record_event(
+            i.id, "reached_out", roles=S, now=T0 + timedelta(days=1), at=T0 - timedelta(days=1)
+        )
     with pytest.raises(EventRefused, match="in the future"):
-        record_event(i.id, "reached_out", roles=S, now=T0 + timedelta(days=1),
-                     at=T0 + timedelta(days=3))  # fmt: skip
+        record_event(
+            i.id, "reached_out", roles=S, now=T0 + timedelta(days=1), at=T0 + timedelta(days=3)
+        )
 
 
 def test_closing_the_loop_needs_an_outcome_and_a_booking_needs_a_time(alice):
     i = intro(alice, start="met", at=T0, now=T0)
     with pytest.raises(EventRefused, match="Say what came of it"):
         step(i, "loop_closed", S, T0 + timedelta(days=1), outcome="  ")
-    j = intro(alice, start="introduced", at=T0, now=T0, double_opt_in=False,
-              target=Party("Ann", "ann@example.org"))  # fmt: skip
+    j = intro(
+        alice,
+        start="introduced",
+        at=T0,
+        now=T0,
+        double_opt_in=False,
+        target=Party("Ann", "ann@example.org"),
+    )
     with pytest.raises(EventRefused, match="Say when"):
         step(j, "scheduled", S, T0 + timedelta(hours=2))
 

@@ -31,11 +31,17 @@ def client_for(user) -> Client:
 def test_logging_an_introduction_in_under_a_minute(alice_client, alice, sam):
     response = alice_client.post(
         reverse("intros:new"),
-        {"my_role": "seeker", "connector_name": "Sam Okafor", "connector_email": "SAM@example.com",
-         "target_name": "Tom Hale", "target_email": "tom@example.org",
-         "purpose": "Learn how their data team hires", "double_opt_in": "on",
-         "start": "requested"},
-    )  # fmt: skip
+        {
+            "my_role": "seeker",
+            "connector_name": "Sam Okafor",
+            "connector_email": "SAM@example.com",
+            "target_name": "Tom Hale",
+            "target_email": "tom@example.org",
+            "purpose": "Learn how their data team hires",
+            "double_opt_in": "on",
+            "start": "requested",
+        },
+    )
     i = Intro.objects.get()
     assert response.url == reverse("intros:detail", args=[i.id])
     assert (i.seeker_user, i.connector_user, i.target_user) == (alice, sam, None)
@@ -54,10 +60,17 @@ def test_logging_something_that_already_happened(alice_client, alice):
     last_tuesday = (timezone.now() - timedelta(days=6)).date()
     alice_client.post(
         reverse("intros:new"),
-        {"my_role": "seeker", "connector_name": "Sarah Lim", "connector_email": "sarah@x.org",
-         "target_name": "Tom Hale", "target_email": "tom@example.org", "purpose": "Advice",
-         "start": "introduced", "on": last_tuesday.isoformat()},
-    )  # fmt: skip
+        {
+            "my_role": "seeker",
+            "connector_name": "Sarah Lim",
+            "connector_email": "sarah@x.org",
+            "target_name": "Tom Hale",
+            "target_email": "tom@example.org",
+            "purpose": "Advice",
+            "start": "introduced",
+            "on": last_tuesday.isoformat(),
+        },
+    )
     i = Intro.objects.get()
     assert i.state == "introduced" and not i.double_opt_in
     assert i.introduced_at.astimezone(alice.zone).date() == last_tuesday
@@ -77,9 +90,16 @@ def test_logging_something_that_already_happened(alice_client, alice):
     ],
 )
 def test_bad_input_is_refused_inline(alice_client, change, message):
-    data = {"my_role": "seeker", "connector_name": "Sam", "connector_email": "sam@example.com",
-            "target_name": "Tom", "target_email": "tom@example.org", "purpose": "Advice",
-            "start": "requested", **change}  # fmt: skip
+    data = {
+        "my_role": "seeker",
+        "connector_name": "Sam",
+        "connector_email": "sam@example.com",
+        "target_name": "Tom",
+        "target_email": "tom@example.org",
+        "purpose": "Advice",
+        "start": "requested",
+        **change,
+    }
     response = alice_client.post(reverse("intros:new"), data)
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -107,17 +127,23 @@ def test_a_seeker_sees_the_drafted_message_for_their_step(alice_client, alice):
 
 
 def test_users_can_reword_the_drafts(alice_client, alice):
-    alice_client.post(reverse("intros:messages"), {
-        "key": "seeker_reach_out", "subject": "Hello from {seeker_first}",
-        "body": "Dear {target}, {connector_first} said you know {purpose} {nonsense} {{x}}",
-    })  # fmt: skip
+    alice_client.post(
+        reverse("intros:messages"),
+        {
+            "key": "seeker_reach_out",
+            "subject": "Hello from {seeker_first}",
+            "body": "Dear {target}, {connector_first} said you know {purpose} {nonsense} {{x}}",
+        },
+    )
     assert MessageTemplate.objects.get(user=alice).key == "seeker_reach_out"
     i = intro(alice, start="introduced", double_opt_in=False)
     page = alice_client.get(reverse("intros:detail", args=[i.id])).content.decode()
     assert "Dear Tom Hale, Sam said you know Advice on data teams. {nonsense}" in page
 
-    alice_client.post(reverse("intros:messages"), {"key": "seeker_reach_out", "subject": "x",
-                                                   "body": "y", "reset": "1"})  # fmt: skip
+    alice_client.post(
+        reverse("intros:messages"),
+        {"key": "seeker_reach_out", "subject": "x", "body": "y", "reset": "1"},
+    )
     assert not MessageTemplate.objects.exists()
 
 
@@ -158,19 +184,27 @@ def test_verifying_an_address_brings_its_introductions_into_the_account(alice):
 def test_the_lists_filter_by_state_and_show_follow_through(alice_client, alice):
     intro(alice, start="introduced", double_opt_in=False, at=timezone.now() - timedelta(days=5))
     done = intro(alice, start="met", target=Party("Ann", "ann@example.org"))
-    lifecycle.record_event(done.id, "loop_closed", roles={"seeker"}, now=timezone.now(),
-                           outcome="Got a referral")  # fmt: skip
+    lifecycle.record_event(
+        done.id, "loop_closed", roles={"seeker"}, now=timezone.now(), outcome="Got a referral"
+    )
     page = alice_client.get(reverse("intros:mine"))
     assert [i.target_name for i in page.context["page"].object_list] == ["Tom Hale"]
-    assert [i.target_name for i in alice_client.get(
-        reverse("intros:mine") + "?state=ended").context["page"].object_list] == ["Ann"]  # fmt: skip
+    ended = alice_client.get(reverse("intros:mine") + "?state=ended")
+    assert [i.target_name for i in ended.context["page"].object_list] == ["Ann"]
     [record] = page.context["follow_through"]
     assert (record.introductions, record.loops_closed) == (2, 1)
 
 
 def test_settings_change_the_due_dates_of_new_introductions(alice_client, alice):
-    data = {"connector_days": 3, "answer_days": 7, "reach_out_days": 4, "follow_up_days": 5,
-            "thank_days": 1, "close_loop_days": 7, "cooldown_days": 30}  # fmt: skip
+    data = {
+        "connector_days": 3,
+        "answer_days": 7,
+        "reach_out_days": 4,
+        "follow_up_days": 5,
+        "thank_days": 1,
+        "close_loop_days": 7,
+        "cooldown_days": 30,
+    }
     alice_client.post(reverse("intros:settings"), data)
     assert IntroSettings.objects.get(user=alice).reach_out_days == 4
     bad = alice_client.post(reverse("intros:settings"), {**data, "thank_days": 0})

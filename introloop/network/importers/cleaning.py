@@ -200,6 +200,26 @@ def finish_record(record: ContactRecord, warn: Callable[[str], None]) -> str | N
     written, linkedin_url as written. Warnings are only given for kept records.
     """
     notes: list[str] = []
+    _strip_fields(record)
+    _build_full_name(record)
+    record.emails = _clean_emails(record.emails, notes)
+    _clean_linkedin_url(record, notes)
+    if not (record.full_name or record.emails or record.linkedin_url):
+        dropped = [n.split(";")[0] for n in notes]
+        return "no name, email or LinkedIn profile" + (
+            f" ({'; '.join(dropped)})" if dropped else ""
+        )
+    _cut_long_fields(record, notes)
+    record.phones = _clean_phones(record.phones, notes)
+    record.tags = _clean_tags(record.tags, notes)
+    _check_details(record, notes)
+    for note in notes:
+        warn(note)
+    return None
+
+
+def _strip_fields(record: ContactRecord) -> None:
+    """Text fields without surrounding space, and free text with "\\n" line ends."""
     for name in _STRIPPED_FIELDS:
         value = getattr(record, name)
         if value:
@@ -208,11 +228,13 @@ def finish_record(record: ContactRecord, warn: Callable[[str], None]) -> str | N
         value = getattr(record, name)
         if "\r" in value:
             setattr(record, name, value.replace("\r\n", "\n").replace("\r", "\n"))
-    _build_full_name(record)
 
+
+def _clean_emails(written: list[tuple[str, str]], notes: list[str]) -> list[tuple[str, str]]:
+    """The valid addresses, lower-cased, once each; a note for each one dropped."""
     emails: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for raw, kind in record.emails:
+    for raw, kind in written:
         if not raw.strip():
             continue
         address = normalize_email(raw)
@@ -225,8 +247,10 @@ def finish_record(record: ContactRecord, warn: Callable[[str], None]) -> str | N
         elif address not in seen:
             seen.add(address)
             emails.append((address, normalize_kind(kind)))
-    record.emails = emails
+    return emails
 
+
+def _clean_linkedin_url(record: ContactRecord, notes: list[str]) -> None:
     if record.linkedin_url:
         raw = record.linkedin_url.strip()
         record.linkedin_url = normalize_linkedin_url(raw)
@@ -236,12 +260,8 @@ def finish_record(record: ContactRecord, warn: Callable[[str], None]) -> str | N
             record.linkedin_url = ""
             notes.append("the LinkedIn URL is too long; the contact is kept without it")
 
-    if not (record.full_name or record.emails or record.linkedin_url):
-        dropped = [n.split(";")[0] for n in notes]
-        return "no name, email or LinkedIn profile" + (
-            f" ({'; '.join(dropped)})" if dropped else ""
-        )
 
+def _cut_long_fields(record: ContactRecord, notes: list[str]) -> None:
     for name, words in _CUT_FIELDS:
         value = getattr(record, name)
         limit = MAX_LENGTHS[name]
@@ -249,9 +269,12 @@ def finish_record(record: ContactRecord, warn: Callable[[str], None]) -> str | N
             setattr(record, name, value[:limit].rstrip())
             notes.append(f"the {words} was longer than {limit} characters and was cut")
 
+
+def _clean_phones(written: list[tuple[str, str]], notes: list[str]) -> list[tuple[str, str]]:
+    """The numbers as written, cut to length, once each; a note for each one dropped or cut."""
     phones: list[tuple[str, str]] = []
-    seen = set()
-    for raw, kind in record.phones:
+    seen: set[str] = set()
+    for raw, kind in written:
         number = raw.strip().lstrip("'").strip()  # Excel's "keep this as text" apostrophe
         if not number:
             continue
@@ -265,12 +288,15 @@ def finish_record(record: ContactRecord, warn: Callable[[str], None]) -> str | N
         if key not in seen:
             seen.add(key)
             phones.append((number, normalize_kind(kind)))
-    record.phones = phones
+    return phones
 
+
+def _clean_tags(written: list[str], notes: list[str]) -> list[str]:
+    """The tags cleaned and cut to length, once each whatever their case."""
     tags: list[str] = []
-    seen = set()
+    seen: set[str] = set()
     limit = MAX_LENGTHS["tag"]
-    for raw in record.tags:
+    for raw in written:
         tag = clean_tag(raw)
         if len(tag) > limit:
             tag = tag[:limit].rstrip()
@@ -278,8 +304,11 @@ def finish_record(record: ContactRecord, warn: Callable[[str], None]) -> str | N
         if tag and tag.casefold() not in seen:
             seen.add(tag.casefold())
             tags.append(tag)
-    record.tags = tags
+    return tags
 
+
+def _check_details(record: ContactRecord, notes: list[str]) -> None:
+    """Strength, uids, source and 'keep in touch' emptied when they are not what they should be."""
     if record.strength:
         strength = record.strength.strip().lower()
         if strength not in STRENGTHS:
@@ -298,10 +327,6 @@ def finish_record(record: ContactRecord, warn: Callable[[str], None]) -> str | N
     if record.keep_in_touch_days is not None and not (0 < record.keep_in_touch_days <= 36500):
         notes.append("'keep in touch' must be a positive number of days; it was left empty")
         record.keep_in_touch_days = None
-
-    for note in notes:
-        warn(note)
-    return None
 
 
 class ResultBuilder:

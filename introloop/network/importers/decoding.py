@@ -95,7 +95,6 @@ def decode_text(data: bytes) -> str:
     return text
 
 
-LINKEDIN_PROFILE_PREFIX = "https://www.linkedin.com/in/"
 # Characters kept as they are in a canonical profile path; everything else is %-encoded.
 _PATH_SAFE = "/-._~!$&'()*+,;=:@"
 _has_space = re.compile(r"[\s\x00-\x1f\x7f]").search

@@ -15,7 +15,6 @@ from .cleaning import ResultBuilder, join_place, parse_birthday
 from .decoding import normalize_linkedin_url
 from .records import ContactRecord, ImportFileError, ParseResult
 
-SEPARATOR = " ::: "
 # Google's built-in groups, written with a "* " prefix. Friends, Family and Coworkers were
 # groups people used as labels in the old Google Contacts, so they are kept.
 _KEPT_SYSTEM_GROUPS = {

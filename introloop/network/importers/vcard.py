@@ -207,17 +207,11 @@ def record_from_properties(
         if name == "FN":
             record.full_name = record.full_name or prop.text()
         elif name == "N":
-            parts = [*prop.components(), "", "", ""]
-            family, given, additional = parts[0], parts[1], parts[2]
-            record.family_name = record.family_name or family
-            record.given_name = record.given_name or " ".join(p for p in (given, additional) if p)
+            _add_name_parts(record, prop)
         elif name == "EMAIL":
             record.emails.append((prop.text(), _kind(prop, labels)))
         elif name == "TEL":
-            number = prop.text()
-            if number.lower().startswith("tel:"):
-                number = number[4:]
-            record.phones.append((number, _kind(prop, labels)))
+            record.phones.append((_phone_number(prop), _kind(prop, labels)))
         elif name == "ORG":
             record.company = record.company or prop.components()[0]
         elif name == "TITLE":
@@ -230,25 +224,14 @@ def record_from_properties(
         elif name == "URL":
             linkedin_candidates.append(prop.text())
         elif name == "X-SOCIALPROFILE" and "linkedin" in prop.types():
-            url = prop.text()
-            user = (prop.params.get("X-USER") or [""])[0]
-            if not normalize_linkedin_url(url) and user:
-                url = f"https://www.linkedin.com/in/{user}"
-            linkedin_candidates.insert(0, url)
+            linkedin_candidates.insert(0, _social_profile_url(prop))
         elif name == "CATEGORIES":
-            for part in _split(prop.value, ","):
-                tag = _unescape(part).strip()
-                if tag and tag.lower() not in ("mycontacts", "my contacts"):
-                    record.tags.append(tag)
+            record.tags.extend(_categories(prop))
         elif name == "ADR" and not record.location:
             parts = [*prop.components(), "", "", "", "", "", "", ""]
             record.location = join_place(parts[3], parts[4], parts[6])
         elif name == "BDAY" and not record.birthday:
-            birthday = _birthday(prop)
-            if birthday is None:
-                warn(f"'{prop.text()}' is not a birthday Introloop can read; it was left empty")
-            else:
-                record.birthday = birthday
+            _add_birthday(record, prop, warn)
         elif name == "UID":
             record.uid = prop.text()
         elif name.startswith("X-INTROLOOP-"):
@@ -257,11 +240,51 @@ def record_from_properties(
         record.company = record.company or record.full_name
         if record.full_name == record.company:
             record.full_name = ""
-    for url in linkedin_candidates:
-        if normalize_linkedin_url(url):
-            record.linkedin_url = url
-            break
+    record.linkedin_url = next(
+        (url for url in linkedin_candidates if normalize_linkedin_url(url)), ""
+    )
     return record
+
+
+def _add_name_parts(record: ContactRecord, prop: Property) -> None:
+    """Family and given names from N, unless an earlier N gave them; additional names count
+    as given."""
+    parts = [*prop.components(), "", "", ""]
+    family, given, additional = parts[0], parts[1], parts[2]
+    record.family_name = record.family_name or family
+    record.given_name = record.given_name or " ".join(p for p in (given, additional) if p)
+
+
+def _phone_number(prop: Property) -> str:
+    number = prop.text()
+    return number[4:] if number.lower().startswith("tel:") else number
+
+
+def _social_profile_url(prop: Property) -> str:
+    """The profile's URL, or one made from its user name when the URL is not a profile's."""
+    url = prop.text()
+    user = (prop.params.get("X-USER") or [""])[0]
+    if not normalize_linkedin_url(url) and user:
+        url = f"https://www.linkedin.com/in/{user}"
+    return url
+
+
+def _categories(prop: Property) -> list[str]:
+    """The card's tags, without the "My Contacts" every Google contact has."""
+    tags = []
+    for part in _split(prop.value, ","):
+        tag = _unescape(part).strip()
+        if tag and tag.lower() not in ("mycontacts", "my contacts"):
+            tags.append(tag)
+    return tags
+
+
+def _add_birthday(record: ContactRecord, prop: Property, warn: Callable[[str], None]) -> None:
+    birthday = _birthday(prop)
+    if birthday is None:
+        warn(f"'{prop.text()}' is not a birthday Introloop can read; it was left empty")
+    else:
+        record.birthday = birthday
 
 
 def _introloop_property(

@@ -27,11 +27,26 @@ def test_contacts_sharing_an_email_or_a_name_are_suggested(alice_client, alice, 
 
 
 def test_merging_keeps_every_email_tag_note_and_interaction(alice_client, alice):
-    keep = contact(alice, "Ann Lee", emails=["ann@acme.com"], tags=["mentor"], company="Acme",
-                   notes="Met at PyCon.", keep_in_touch_days=90, title="CTO")  # fmt: skip
-    other = contact(alice, "Ann Lee", emails=["ann.lee@gmail.com"], tags=["climbing"],
-                    company="Acme Corp", notes="Climbs on Tuesdays.", location="Leeds",
-                    linkedin_url="https://www.linkedin.com/in/annlee")  # fmt: skip
+    keep = contact(
+        alice,
+        "Ann Lee",
+        emails=["ann@acme.com"],
+        tags=["mentor"],
+        company="Acme",
+        notes="Met at PyCon.",
+        keep_in_touch_days=90,
+        title="CTO",
+    )
+    other = contact(
+        alice,
+        "Ann Lee",
+        emails=["ann.lee@gmail.com"],
+        tags=["climbing"],
+        company="Acme Corp",
+        notes="Climbs on Tuesdays.",
+        location="Leeds",
+        linkedin_url="https://www.linkedin.com/in/annlee",
+    )
     introduced = contact(alice, "Ben")
     introduced.introduced_by = other
     introduced.save()
@@ -72,10 +87,13 @@ def test_a_merged_contacts_file_still_matches_after_the_merge(alice):
     merge_contacts(keep, carded, [], timezone.now())
     again = apply_import(
         alice,
-        ParseResult(format="vcard", records=[ContactRecord(line=1, full_name="Card Person",
-                                                           uid="vcard-uid-1")], total_rows=1),
+        ParseResult(
+            format="vcard",
+            records=[ContactRecord(line=1, full_name="Card Person", uid="vcard-uid-1")],
+            total_rows=1,
+        ),
         now=timezone.now(),
-    )  # fmt: skip
+    )
     assert (len(again.plan.creates), again.plan.unchanged) == (0, 1)
 
 

@@ -41,8 +41,17 @@ def test_dry_run_changes_nothing(tmp_path, alice):
 def test_generic_csv_with_a_mapping(tmp_path, alice):
     path = tmp_path / "people.csv"
     path.write_text("Who,Mail\nRay Chen,ray@chen.dev\n")
-    run(str(path), "--user", alice.email, "--format", "csv", "--map", "Who=full_name",
-        "--map", "Mail=email")  # fmt: skip
+    run(
+        str(path),
+        "--user",
+        alice.email,
+        "--format",
+        "csv",
+        "--map",
+        "Who=full_name",
+        "--map",
+        "Mail=email",
+    )
     assert Contact.objects.get().emails.get().email == "ray@chen.dev"
 
 

@@ -187,10 +187,26 @@ def test_it_guesses_columns_from_common_headers(headers, expected):
 def test_every_guessed_field_is_one_a_user_can_choose():
     fields = {name for name, _ in MAPPABLE_FIELDS}
     assert "" in fields
-    headers = ["Name", "Email", "Mobile", "LinkedIn", "Company", "Title", "Industry", "City",
-               "Tags", "Notes", "How we met", "How they can help", "Strength",
-               "Keep in touch (days)", "Birthday", "Connected on", "Given name",
-               "Family name"]  # fmt: skip
+    headers = [
+        "Name",
+        "Email",
+        "Mobile",
+        "LinkedIn",
+        "Company",
+        "Title",
+        "Industry",
+        "City",
+        "Tags",
+        "Notes",
+        "How we met",
+        "How they can help",
+        "Strength",
+        "Keep in touch (days)",
+        "Birthday",
+        "Connected on",
+        "Given name",
+        "Family name",
+    ]
     assert set(guess_mapping(headers).values()) == fields - {""}
 
 
