@@ -30,6 +30,7 @@ OVERWRITE_FIELDS = (
     "location",
     "strength",
     "keep_in_touch_days",
+    "intro_cap_per_month",
     "birthday",
     "connected_on",
 )
@@ -47,6 +48,7 @@ FIELD_LABELS = {
     "location": "Location",
     "strength": "Relationship",
     "keep_in_touch_days": "Keep in touch",
+    "intro_cap_per_month": "Introductions a month at most",
     "birthday": "Birthday",
     "connected_on": "Connected on",
     "notes": "Notes",
@@ -194,11 +196,14 @@ def _existing_records(owner: User) -> tuple[dict[int, ContactRecord], dict[int, 
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, uid, merged_uids, phones, introduced_by_id, connected_on, "  # noqa: S608
-            f"keep_in_touch_days, {', '.join(_TEXT_COLUMNS)} FROM {table} WHERE owner_id = %s",
+            f"keep_in_touch_days, intro_cap_per_month, {', '.join(_TEXT_COLUMNS)} "
+            f"FROM {table} WHERE owner_id = %s",
             [owner.pk],
         )
-        for pk, uid, merged_uids, phones, introduced_by, connected_on, days, *texts in cursor:
-            record = ContactRecord(line=0, uid=uid, keep_in_touch_days=days)
+        for pk, uid, merged_uids, phones, introduced_by, connected_on, days, cap, *texts in cursor:
+            record = ContactRecord(
+                line=0, uid=uid, keep_in_touch_days=days, intro_cap_per_month=cap
+            )
             for name, value in zip(_TEXT_COLUMNS, texts, strict=True):
                 setattr(record, name, value)
             if isinstance(connected_on, str):

@@ -175,16 +175,13 @@ def _record_from_row(line: int, row: list[str], builder: ResultBuilder) -> Conta
     _set_days_and_dates(
         record, keep_in_touch.strip(), birthday.strip(), connected_on.strip(), builder
     )
-    read_intro_cap(intro_cap.strip() or None, line, builder)
+    record.intro_cap_per_month = read_intro_cap(intro_cap.strip() or None, line, builder)
     return record
 
 
 def read_intro_cap(value: object, line: int, builder: ResultBuilder) -> int | None:
     """The contact's monthly cap on introductions from a CSV cell or a JSON value, or None
     (with a warning when the file holds something else).
-
-    Not yet carried onto the record: ContactRecord and network/imports.py have no place for
-    it, so an import checks the cap and leaves the contact's own as it is.
     """
     if value is None:
         return None
@@ -322,7 +319,7 @@ def _record_from_entry(number: int, entry: dict, builder: ResultBuilder) -> Cont
                 number, f"'{days}' is not a number of days; 'keep in touch' was left empty"
             )
     _set_days_and_dates(record, "", birthday.strip(), (connected_on or "").strip(), builder)
-    read_intro_cap(entry.get("intro_cap_per_month"), number, builder)
+    record.intro_cap_per_month = read_intro_cap(entry.get("intro_cap_per_month"), number, builder)
     return record
 
 

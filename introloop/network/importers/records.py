@@ -52,6 +52,8 @@ class ContactRecord:
     uid: str = ""  # a vCard UID or an Introloop export's uid; "" when the file has none
     introduced_by_uid: str = ""  # Introloop exports only
     source: str = ""  # manual, linkedin, vcard, google or csv; "" means the file's format
+    # Last, as some readers build records by position. Introloop exports only: 1 to 100.
+    intro_cap_per_month: int | None = None
 
 
 @dataclass(slots=True)

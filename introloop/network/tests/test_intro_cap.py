@@ -108,11 +108,6 @@ def test_the_exports_carry_the_cap(capped):
     assert "X-INTROLOOP-INTRO-CAP-PER-MONTH:4" in exports.contacts_vcard(capped)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ContactRecord has no intro_cap_per_month and network/imports.py writes no such "
-    "column yet: an import reads and checks the cap but cannot carry it",
-)
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_the_cap_comes_back_when_an_export_is_imported(capped, bob, fmt):
     if fmt == "csv":
