@@ -13,4 +13,7 @@ class BearerToken(HttpBearer):
         user = user_for_api_token(token, timezone.now())
         if user is not None:
             request.user = user
+            # Moments without a time zone in this request are the account's (api/types.py);
+            # UserTimeZoneMiddleware deactivates it when the response is done.
+            timezone.activate(user.zone)
         return user

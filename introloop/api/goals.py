@@ -19,6 +19,7 @@ from introloop.network.queries import local_today
 
 from .contacts import _form_errors
 from .parser import Input
+from .types import Day
 
 router = Router(tags=["goals"])
 
@@ -74,8 +75,8 @@ class AskIn(Schema):
     kind: str = ""
     direction: str = "asked"
     status: str = "asked"
-    on: date | None = None
-    follow_up_on: date | None = None
+    on: Day | None = None
+    follow_up_on: Day | None = None
     intro_id: int | None = None
     goal_id: int | None = None
     note: str = ""
@@ -87,8 +88,8 @@ class AskPatch(Schema):
     kind: str | None = None
     direction: str | None = None
     status: str | None = None
-    on: date | None = None
-    follow_up_on: date | None = None
+    on: Day | None = None
+    follow_up_on: Day | None = None
     intro_id: int | None = None
     goal_id: int | None = None
     note: str | None = None
@@ -116,7 +117,7 @@ class AskCreated(AskOut):
 class ApplicationIn(Schema):
     company: str
     role: str
-    applied_on: date | None = None
+    applied_on: Day | None = None
     source: str = "cold"
     intro_id: int | None = None
     contact_id: int | None = None
@@ -127,7 +128,7 @@ class ApplicationIn(Schema):
 class ApplicationPatch(Schema):
     company: str | None = None
     role: str | None = None
-    applied_on: date | None = None
+    applied_on: Day | None = None
     source: str | None = None
     intro_id: int | None = None
     contact_id: int | None = None

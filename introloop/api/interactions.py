@@ -15,13 +15,14 @@ from introloop.network.forms import InteractionForm
 from introloop.network.models import Contact, Interaction
 
 from .contacts import _form_errors, require_own_contacts
+from .types import Day
 
 router = Router(tags=["contacts"])
 
 
 class InteractionIn(Schema):
     kind: str
-    occurred_on: date
+    occurred_on: Day
     contact_ids: list[int] = Field(min_length=1)
     notes: str = ""
 

@@ -15,6 +15,8 @@ from introloop.accounts.requests import ApiRequest
 from introloop.intros import lifecycle, queries, services
 from introloop.intros.models import ENDED_STATES, Intro, State
 
+from .types import Moment
+
 router = Router(tags=["introductions"])
 
 
@@ -29,8 +31,8 @@ class IntroIn(Schema):
     double_opt_in: bool = True
     # Where it stands: just requested, already introduced, or already met; since `at`.
     start: Literal["requested", "introduced", "met"] | None = None
-    at: datetime | None = None
-    introduced_at: datetime | None = None  # the same as start=introduced with at=…
+    at: Moment | None = None
+    introduced_at: Moment | None = None  # the same as start=introduced with at=…
     parent_id: int | None = None
 
     @field_validator("connector_email", "seeker_email", "target_email")
@@ -112,10 +114,10 @@ class IntroList(Schema):
 class EventIn(Schema):
     # Optional in the schema so that someone else's introduction is a 404 before anything.
     type: str = ""
-    at: datetime | None = None
+    at: Moment | None = None
     note: str = Field("", max_length=5000)
     outcome: str = Field("", max_length=5000)
-    scheduled_for: datetime | None = None
+    scheduled_for: Moment | None = None
 
 
 class FollowThroughOut(Schema):

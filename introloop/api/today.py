@@ -11,6 +11,8 @@ from introloop.accounts.requests import ApiRequest
 from introloop.reminders import services
 from introloop.reminders.due import due_items_for, item_for
 
+from .types import Moment
+
 router = Router(tags=["today"])
 
 
@@ -71,10 +73,8 @@ def _item_out(item) -> dict:
 
 
 @router.get("/today", response=TodayOut, summary="Your due items: overdue, today, this week")
-def today(request: ApiRequest, as_of: datetime | None = Query(None)):
+def today(request: ApiRequest, as_of: Moment | None = Query(None)):
     now = as_of or timezone.now()
-    if timezone.is_naive(now):
-        now = timezone.make_aware(now, request.auth.zone)
     items = due_items_for(request.auth, now, days_ahead=7)
     return {"as_of": now, "items": [_item_out(i) for i in items]}
 
