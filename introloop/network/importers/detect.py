@@ -183,8 +183,22 @@ def _first_rows(text: str, delimiter: str) -> list[list[str]]:
     return rows
 
 
+MAX_COLUMNS = 500  # a contacts export has a few dozen; 100,000 made the preview take minutes
+
+
+def _refuse_too_wide(rows: list[list[str]]) -> None:
+    widest = max((len(row) for row in rows), default=0)
+    if widest > MAX_COLUMNS:
+        raise ImportFileError(
+            f"This file has {widest:,} columns or more; Introloop reads files of up to "
+            f"{MAX_COLUMNS} columns (a contacts export has a few dozen). Check that it is the "
+            "file you meant."
+        )
+
+
 def _sniff_csv(text: str) -> _Sniffed:
     rows = _first_rows(text, ",")
+    _refuse_too_wide(rows)
     if linkedin.looks_like_connections(rows):
         return _Sniffed("linkedin", text)
     header = next((row for row in rows if "".join(row).strip()), [])
@@ -193,6 +207,9 @@ def _sniff_csv(text: str) -> _Sniffed:
     if google.is_google_header(header):
         return _Sniffed("google", text)
     delimiter = csvmap.guess_delimiter(text)
-    if delimiter != "," and linkedin.looks_like_connections(_first_rows(text, delimiter)):
-        return _Sniffed("linkedin", text, delimiter=delimiter)
+    if delimiter != ",":
+        rows = _first_rows(text, delimiter)
+        _refuse_too_wide(rows)
+        if linkedin.looks_like_connections(rows):
+            return _Sniffed("linkedin", text, delimiter=delimiter)
     return _Sniffed("csv", text, delimiter=delimiter)

@@ -241,6 +241,10 @@ def _cut(builder: ResultBuilder, line: int, *values: str) -> list[str]:
     return cut
 
 
+# Text compresses about tenfold; a member that claims a hundredfold more is not a CSV.
+MAX_RATIO = 100
+
+
 def connections_from_zip(data: bytes) -> bytes:
     """The bytes of Connections.csv inside LinkedIn's export ZIP, wherever it sits."""
     try:
@@ -268,6 +272,11 @@ def connections_from_zip(data: bytes) -> bytes:
     )
     if member.file_size > MAX_MEMBER_BYTES:
         raise too_big
+    if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * member.compress_size:
+        raise ImportFileError(
+            "Connections.csv in this ZIP file unpacks to far more than a contacts file would "
+            "(a ZIP bomb?); Introloop will not unpack it."
+        )
     try:
         with archive.open(member) as stream:
             content = stream.read(MAX_MEMBER_BYTES + 1)  # the size in the header may lie
