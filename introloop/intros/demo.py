@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
+from introloop.network.demo import DEMO_DOMAIN
 from introloop.network.models import Contact
 
 from . import lifecycle
@@ -17,19 +18,19 @@ from .services import NewIntro, Party, create_intro
 
 # People without an account: they act through the links in Introloop's emails.
 OUTSIDERS = {
-    "priya": ("Priya Raman", "priya.raman@example.test", "Monzo"),
-    "daniel": ("Daniel Osei", "daniel.osei@example.test", "Thoughtworks"),
-    "hannah": ("Hannah Vogel", "hannah.vogel@example.test", "Zalando"),
-    "tomas": ("Tomás Rivera", "tomas.rivera@example.test", "Wise"),
-    "ruth": ("Ruth Adler", "ruth.adler@example.test", "BCG"),
-    "marcus": ("Marcus Webb", "marcus.webb@example.test", "Ocado"),
-    "kofi": ("Kofi Boateng", "kofi.boateng@example.test", "Atlassian"),
-    "jonas": ("Jonas Weber", "jonas.weber@example.test", "N26"),
-    "ines": ("Inês Carvalho", "ines.carvalho@example.test", "Octopus Energy"),
-    "ben": ("Ben Carter", "ben.carter@example.test", ""),
-    "aiko": ("Aiko Tanaka", "aiko.tanaka@example.test", ""),
-    "oscar": ("Oscar Lindqvist", "oscar.lindqvist@example.test", "Northvolt"),
-    "leila": ("Leila Haddad", "leila.haddad@example.test", "GitLab"),
+    "priya": ("Priya Raman", f"priya.raman@people.{DEMO_DOMAIN}", "Monzo"),
+    "daniel": ("Daniel Osei", f"daniel.osei@people.{DEMO_DOMAIN}", "Thoughtworks"),
+    "hannah": ("Hannah Vogel", f"hannah.vogel@people.{DEMO_DOMAIN}", "Zalando"),
+    "tomas": ("Tomás Rivera", f"tomas.rivera@people.{DEMO_DOMAIN}", "Wise"),
+    "ruth": ("Ruth Adler", f"ruth.adler@people.{DEMO_DOMAIN}", "BCG"),
+    "marcus": ("Marcus Webb", f"marcus.webb@people.{DEMO_DOMAIN}", "Ocado"),
+    "kofi": ("Kofi Boateng", f"kofi.boateng@people.{DEMO_DOMAIN}", "Atlassian"),
+    "jonas": ("Jonas Weber", f"jonas.weber@people.{DEMO_DOMAIN}", "N26"),
+    "ines": ("Inês Carvalho", f"ines.carvalho@people.{DEMO_DOMAIN}", "Octopus Energy"),
+    "ben": ("Ben Carter", f"ben.carter@people.{DEMO_DOMAIN}", ""),
+    "aiko": ("Aiko Tanaka", f"aiko.tanaka@people.{DEMO_DOMAIN}", ""),
+    "oscar": ("Oscar Lindqvist", f"oscar.lindqvist@people.{DEMO_DOMAIN}", "Northvolt"),
+    "leila": ("Leila Haddad", f"leila.haddad@people.{DEMO_DOMAIN}", "GitLab"),
 }
 # Where the demo's account holders work, for the purposes written to them.
 USER_COMPANIES = {"lena": "Zalando", "sam": "Career Compass", "maya": "BCG"}

@@ -8,6 +8,9 @@ from .imports import apply_import
 from .models import Contact
 from .services import log_interaction
 
+# Every address in the demo data is here: mail to it can never reach a real person.
+DEMO_DOMAIN = "demo.introloop.test"
+
 GIVEN = [
     "Aisha",
     "Ben",
@@ -175,7 +178,7 @@ def _network(rng: random.Random, size: int) -> list[ContactRecord]:
         company = rng.choice(INDUSTRIES[industry])
         slug = f"{given}-{family}-{rng.randrange(10**5):05d}".lower()
         from_linkedin = rng.random() < 0.6
-        email_domain = company.lower().replace(" ", "").replace(".", "") + ".example"
+        email_domain = company.lower().replace(" ", "").replace(".", "") + "." + DEMO_DOMAIN
         emails = [(f"{given}.{family}@{email_domain}".lower(), "work")]
         if from_linkedin and rng.random() < 0.7:
             emails = []

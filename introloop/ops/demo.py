@@ -10,9 +10,8 @@ from introloop.accounts.models import User
 from introloop.accounts.services import create_api_token
 from introloop.goals.demo import add_goals
 from introloop.intros.demo import add_introductions
-from introloop.network.demo import add_contacts
+from introloop.network.demo import DEMO_DOMAIN, add_contacts
 
-DEMO_DOMAIN = "demo.introloop.test"
 DEMO_PASSWORD = "introloop-demo"  # noqa: S105 - printed on purpose; demo accounts only
 
 

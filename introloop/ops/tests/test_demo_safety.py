@@ -25,3 +25,16 @@ def test_demo_accounts_are_never_staff_and_the_deploy_check_warns_until_removed(
     assert not User.objects.filter(email__endswith="@demo.introloop.test").exists()
     call_command("check", "--deploy", "--tag", "security", stdout=StringIO(),
                  stderr=StringIO())  # fmt: skip
+
+
+def test_every_address_in_the_demo_is_in_the_demo_domain():
+    from introloop.intros.models import Intro
+    from introloop.network.models import ContactEmail
+
+    call_command("demo", stdout=StringIO())
+    addresses = set(ContactEmail.objects.values_list("email", flat=True))
+    for role in ("connector", "seeker", "target"):
+        addresses |= set(Intro.objects.values_list(f"{role}_email", flat=True))
+    addresses |= set(User.objects.values_list("email", flat=True))
+    assert len(addresses) > 20
+    assert {a for a in addresses if a and not a.endswith("demo.introloop.test")} == set()
