@@ -125,6 +125,7 @@ def build_intro(rng: random.Random, n: int, seeker: User, connector: User, now) 
     given, family = rng.choice(GIVEN), rng.choice(FAMILY)
     intro = Intro(
         created_by=seeker,
+        logged_as="seeker",
         connector_name=connector.name,
         connector_email=connector.email,
         connector_user=connector,

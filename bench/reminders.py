@@ -166,6 +166,7 @@ INTRO_COLUMNS = (
     "created_at",
     "updated_at",
     "checkin_sent_at",
+    "logged_as",
 )
 CHECKIN_AFTER = timedelta(days=7)
 USER_COLUMNS = (
@@ -309,6 +310,7 @@ def intro_row(
         to_db(stamps["requested_at"]),
         to_db(last),
         to_db(checked_in),
+        "seeker" if seeker else "connector",  # logged by its creator, in that part
     )
 
 
