@@ -19,14 +19,73 @@ introductions in `_intro_parties`, as whom in `roles_of`, what of the target in 
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar, cast
 
 from django.db.models import Manager, Model, Q, QuerySet
 from django.http import Http404
 
 M = TypeVar("M", bound=Model)
-Rule = Callable[[Any], Q]
 ROLES = ("connector", "seeker", "target")
+
+
+# What this module reads of accounts and introductions, as protocols: both apps sit above it.
+class Viewer(Protocol):
+    """Who is reading: an account, or Django's AnonymousUser."""
+
+    @property
+    def pk(self) -> int | None: ...
+    @property
+    def is_authenticated(self) -> bool: ...
+    @property
+    def is_staff(self) -> bool: ...
+
+
+class NamedAccount(Protocol):
+    @property
+    def display_name(self) -> str: ...
+
+
+class IntroParties(Protocol):
+    """An introduction, as far as who takes part and what of its target they see.
+
+    The party columns (`connector_user_id`, `seeker_user_id`, `target_user_id`,
+    `connector_name`…) are read by name with getattr.
+    """
+
+    @property
+    def created_by_id(self) -> int: ...
+    @property
+    def logged_as(self) -> str: ...
+    @property
+    def creator_role(self) -> str: ...
+    @property
+    def double_opt_in(self) -> bool: ...
+    @property
+    def target_name(self) -> str: ...
+    @property
+    def target_email(self) -> str: ...
+    @property
+    def target_declined(self) -> bool: ...
+    @property
+    def target_agreed(self) -> bool: ...
+
+
+class RecordedEvent(Protocol):
+    """An event in an introduction's history, as far as who recorded it."""
+
+    @property
+    def actor_role(self) -> str: ...
+    @property
+    def actor_user_id(self) -> int | None: ...
+    @property
+    def actor_user(self) -> NamedAccount | None: ...
+    @property
+    def actor_name(self) -> str: ...
+
+
+Rule = Callable[[Viewer], Q]
+# What scope() reads from: a queryset, a manager, or a model (all its rows).
+Rows: TypeAlias = "QuerySet[M] | Manager[M] | type[M]"
 
 
 def _field(path: str) -> Rule:
@@ -34,7 +93,7 @@ def _field(path: str) -> Rule:
     return lambda viewer: Q(**{path: viewer})
 
 
-def _intro_parties(viewer) -> Q:
+def _intro_parties(viewer: Viewer) -> Q:
     """The introductions a viewer takes part in, or logged."""
     return (
         Q(seeker_user=viewer)
@@ -47,10 +106,16 @@ def _intro_parties(viewer) -> Q:
 def _prefixed(condition: Q, path: str) -> Q:
     prefixed = Q(_connector=condition.connector, _negated=condition.negated)
     prefixed.children = [
-        _prefixed(child, path) if isinstance(child, Q) else (f"{path}__{child[0]}", child[1])
+        _prefixed(child, path) if isinstance(child, Q) else _prefixed_lookup(child, path)
         for child in condition.children
     ]
     return prefixed
+
+
+def _prefixed_lookup(child: object, path: str) -> tuple[str, Any]:
+    # A Q's children are Qs or (lookup, value) pairs; _prefixed takes the Qs.
+    lookup, value = cast(tuple[str, Any], child)
+    return f"{path}__{lookup}", value
 
 
 def _through(path: str, rule: Rule) -> Rule:
@@ -88,7 +153,7 @@ RULES: dict[str, Rule] = {
 }
 
 
-def scope(queryset: "QuerySet[M] | Manager[M] | type[M]", viewer) -> "QuerySet[M]":
+def scope(queryset: "Rows[M]", viewer: Viewer | None) -> "QuerySet[M]":
     """The part of `queryset` (or of a model's rows) that `viewer` may see."""
     if isinstance(queryset, type):
         queryset = queryset._default_manager.all()
@@ -103,7 +168,7 @@ def scope(queryset: "QuerySet[M] | Manager[M] | type[M]", viewer) -> "QuerySet[M
     return queryset.filter(rule(viewer))
 
 
-def get_or_404(queryset: "QuerySet[M] | Manager[M] | type[M]", viewer, **lookup) -> M:
+def get_or_404(queryset: "Rows[M]", viewer: Viewer | None, **lookup: Any) -> M:
     """One object the viewer may see, or Http404: never a hint that it exists."""
     found = scope(queryset, viewer).filter(**lookup).first()
     if found is None:
@@ -111,7 +176,7 @@ def get_or_404(queryset: "QuerySet[M] | Manager[M] | type[M]", viewer, **lookup)
     return found
 
 
-def staff_scope(queryset: "QuerySet[M] | Manager[M] | type[M]", viewer) -> "QuerySet[M]":
+def staff_scope(queryset: "Rows[M]", viewer: Viewer | None) -> "QuerySet[M]":
     """Everyone's rows, for the staff pages (the outbox); none for anyone else."""
     if isinstance(queryset, type):
         queryset = queryset._default_manager.all()
@@ -120,11 +185,11 @@ def staff_scope(queryset: "QuerySet[M] | Manager[M] | type[M]", viewer) -> "Quer
     return queryset if is_staff(viewer) else queryset.none()
 
 
-def is_staff(viewer) -> bool:
+def is_staff(viewer: Viewer | None) -> bool:
     return bool(viewer is not None and viewer.is_authenticated and viewer.is_staff)
 
 
-def roles_of(intro, viewer) -> set[str]:
+def roles_of(intro: IntroParties, viewer: Viewer) -> set[str]:
     """The parts `viewer` plays in the introduction (one person can play two).
 
     Whoever logged it without being named in it (their address changed since) sees it as the
@@ -136,7 +201,7 @@ def roles_of(intro, viewer) -> set[str]:
     return roles
 
 
-def party_roles(intro, user_id: int) -> set[str]:
+def party_roles(intro: IntroParties, user_id: int) -> set[str]:
     """The parts the account `user_id` plays, from the party columns alone (no query)."""
     return {role for role in ROLES if getattr(intro, f"{role}_user_id") == user_id}
 
@@ -150,7 +215,7 @@ class TargetShown:
 DECLINED_TARGET = "the person you hoped to meet"
 
 
-def target_shown(intro, roles: set[str]) -> TargetShown:
+def target_shown(intro: IntroParties, roles: set[str]) -> TargetShown:
     """What of the target a viewer with `roles` may see.
 
     With double opt-in, a seeker sees the target's address only once the target agreed, and
@@ -168,19 +233,20 @@ def target_shown(intro, roles: set[str]) -> TargetShown:
     return TargetShown(intro.target_name, intro.target_email)
 
 
-def party_name(intro, role: str, roles: set[str]) -> str:
+def party_name(intro: IntroParties, role: str, roles: set[str]) -> str:
     """How a viewer with `roles` sees the name of the party playing `role`."""
     if role == "target":
         return target_shown(intro, roles).name
-    return getattr(intro, f"{role}_name")
+    name: str = getattr(intro, f"{role}_name")
+    return name
 
 
-def actor_name(intro, event, roles: set[str]) -> str:
+def actor_name(intro: IntroParties, event: RecordedEvent, roles: set[str]) -> str:
     """Who recorded an event in the introduction's history, as the viewer may see it: ""
     when it was a target the viewer may not know."""
     if event.actor_role == "target":
         shown = target_shown(intro, roles)
         return "" if shown.name == DECLINED_TARGET else shown.name
-    if event.actor_user_id is not None:
+    if event.actor_user_id is not None and event.actor_user is not None:
         return event.actor_user.display_name
     return event.actor_name or event.actor_role

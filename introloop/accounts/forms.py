@@ -51,7 +51,8 @@ class SignUpForm(forms.Form):
         return self.cleaned_data.get("time_zone") or "UTC"
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         password = cleaned.get("password")
         if password:
             probe = User(email=cleaned.get("email") or "", name=cleaned.get("name") or "")
@@ -110,7 +111,7 @@ class LoginForm(auth_forms.AuthenticationForm):
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's reset form, sending through the outbox and at most 3 mails per address an hour."""
 
-    def __init__(self, *args, now: datetime | None = None, **kwargs):
+    def __init__(self, *args, now: datetime, **kwargs):
         super().__init__(*args, **kwargs)
         self.now = now
 

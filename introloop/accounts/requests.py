@@ -10,7 +10,7 @@ from .models import User
 class AuthedRequest(HttpRequest):
     """A request past login_required: `user` is an account, never anonymous."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     htmx: HtmxDetails
 
 

@@ -23,6 +23,7 @@ from .forms import (
 )
 from .models import ApiToken
 from .requests import AuthedRequest
+from .tokens import email_verification_token
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -98,7 +99,7 @@ def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         if request.user.is_authenticated:
             return redirect(settings.LOGIN_REDIRECT_URL)
         return redirect("accounts:login")
-    valid = user is not None and services.email_verification_token.check_token(user, token)
+    valid = user is not None and email_verification_token.check_token(user, token)
     status = 200 if valid else 400
     return render(
         request, "accounts/verify_email.html", {"valid": valid, "link_user": user}, status=status

@@ -1,4 +1,5 @@
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -60,7 +61,7 @@ class GoalForm(forms.ModelForm):
         return self._items("locations", "locations")
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not self.errors and not any(
             data.get(f) for f in ("roles", "industries", "companies", "locations")
         ):
@@ -98,6 +99,11 @@ def seeker_intros(owner):
     """The introductions the owner asked for, newest first: what an ask or application can
     name."""
     return access.scope(Intro, owner).filter(seeker_user=owner).order_by("-id")
+
+
+def _choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's field `name`, a choice among model instances (a ModelForm's relation)."""
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 def intro_choice(field, owner) -> None:
@@ -144,9 +150,9 @@ class AskForm(forms.ModelForm):
 
     def __init__(self, owner, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = access.scope(Contact, owner)
+        _choice(self, "contact").queryset = access.scope(Contact, owner)
         intro_choice(self.fields["intro"], owner)
-        self.fields["goal"].queryset = access.scope(Goal, owner)
+        _choice(self, "goal").queryset = access.scope(Goal, owner)
         self.fields["goal"].required = False
         self.fields["on"].initial = today
 
@@ -157,7 +163,7 @@ class AskForm(forms.ModelForm):
         return _valid_day(self.cleaned_data.get("follow_up_on"))
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         on, follow_up = data.get("on"), data.get("follow_up_on")
         if on and follow_up and follow_up < on:
             self.add_error("follow_up_on", "The follow-up comes after the ask.")
@@ -178,7 +184,7 @@ class ApplicationForm(forms.ModelForm):
 
     def __init__(self, owner, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = access.scope(Contact, owner)
+        _choice(self, "contact").queryset = access.scope(Contact, owner)
         intro_choice(self.fields["intro"], owner)
         self.fields["applied_on"].initial = today
 

@@ -1,10 +1,13 @@
 """Goals, the brief, asks and applications: operations that change them."""
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
 
+from introloop.accounts.models import User
 from introloop.intros.services import settings_for as intro_settings_for
+from introloop.network.models import Contact
 
 from .models import MAX_ITEMS, Application, Ask, Brief, Goal, Need, Targets, new_brief_token
 
@@ -13,22 +16,25 @@ class TooMany(ValueError):
     pass
 
 
-def clean_items(values, label: str, max_items: int = MAX_ITEMS) -> list[str]:
+def clean_items(
+    values: str | Iterable[object], label: str, max_items: int = MAX_ITEMS
+) -> list[str]:
     """A list from lines or commas: trimmed, without empties or repeats (any letter case)."""
     if isinstance(values, str):
         values = values.replace("\n", ",").split(",")
-    seen, items = set(), []
+    seen: set[str] = set()
+    items: list[str] = []
     for value in values:
-        value = " ".join(str(value).split())[:120]
-        if value and value.casefold() not in seen:
-            seen.add(value.casefold())
-            items.append(value)
+        item = " ".join(str(value).split())[:120]
+        if item and item.casefold() not in seen:
+            seen.add(item.casefold())
+            items.append(item)
     if len(items) > max_items:
         raise TooMany(f"At most {max_items} {label} in one goal; this has {len(items)}.")
     return items
 
 
-def targets_for(user) -> Targets:
+def targets_for(user: User) -> Targets:
     return Targets.objects.filter(user=user).first() or Targets(user=user)
 
 
@@ -45,7 +51,7 @@ def save_goal(goal: Goal, *, needs: list[tuple[str, str]] | None = None, now: da
     return goal
 
 
-def brief_for(user) -> Brief:
+def brief_for(user: User) -> Brief:
     return Brief.objects.filter(owner=user).first() or Brief(owner=user)
 
 
@@ -55,7 +61,7 @@ def _join(items: list[str], last: str = "or") -> str:
     return f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
-def brief_text(user) -> str:
+def brief_text(user: User) -> str:
     """The "what I'm looking for" brief: a few plain sentences, openly saying so."""
     goals = list(Goal.objects.filter(owner=user, active=True).prefetch_related("needs"))
     brief = brief_for(user)
@@ -96,7 +102,7 @@ def brief_text(user) -> str:
     return "\n\n".join(paragraphs)
 
 
-def share_brief(user, shared: bool, intro_text: str | None = None) -> Brief:
+def share_brief(user: User, shared: bool, intro_text: str | None = None) -> Brief:
     brief = brief_for(user)
     brief.shared = shared
     if intro_text is not None:
@@ -105,14 +111,14 @@ def share_brief(user, shared: bool, intro_text: str | None = None) -> Brief:
     return brief
 
 
-def new_brief_address(user) -> Brief:
+def new_brief_address(user: User) -> Brief:
     brief = brief_for(user)
     brief.token = new_brief_token()
     brief.save()
     return brief
 
 
-def last_ask(user, contact) -> Ask | None:
+def last_ask(user: User, contact: Contact) -> Ask | None:
     return (
         Ask.objects.filter(owner=user, contact=contact, direction=Ask.Direction.ASKED)
         .order_by("-on", "-id")
@@ -120,7 +126,9 @@ def last_ask(user, contact) -> Ask | None:
     )
 
 
-def cooldown_warning(user, contact, on: date, exclude: Ask | None = None) -> str | None:
+def cooldown_warning(
+    user: User, contact: Contact, on: date, exclude: Ask | None = None
+) -> str | None:
     """Asking the same person again within the cooldown warns, with the last ask's date."""
     days = intro_settings_for(user).cooldown_days
     recent = Ask.objects.filter(
@@ -140,7 +148,7 @@ def cooldown_warning(user, contact, on: date, exclude: Ask | None = None) -> str
 
 
 def save_ask(ask: Ask) -> tuple[Ask, list[str]]:
-    warnings = []
+    warnings: list[str] = []
     if ask.direction == Ask.Direction.ASKED and ask.status != Ask.Status.PLANNED:
         warning = cooldown_warning(ask.owner, ask.contact, ask.on, exclude=ask)
         if warning:
@@ -167,7 +175,7 @@ def save_application(application: Application) -> Application:
     return application
 
 
-def stop_weekly_summary(user) -> None:
+def stop_weekly_summary(user: User) -> None:
     """The one-click unsubscribe from the weekly summary's footer."""
     Targets.objects.update_or_create(user=user, defaults={"weekly_summary": False})
 
@@ -188,7 +196,7 @@ def delete_need(need: Need) -> None:
     need.delete()
 
 
-def save_targets(user, values: dict) -> Targets:
+def save_targets(user: User, values: dict[str, int | bool]) -> Targets:
     """Change some of the user's targets (weekly outreach, referrals, the weekly summary)."""
     targets, _ = Targets.objects.update_or_create(user=user, defaults=values)
     return targets

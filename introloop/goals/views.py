@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,11 +18,11 @@ from .models import Application, Ask, Brief, Goal, Need
 from .suggestions import suggestions
 
 
-def _get_goal_for_user(request: HttpRequest, goal_id: int) -> Goal:
+def _get_goal_for_user(request: AuthedRequest, goal_id: int) -> Goal:
     return access.get_or_404(Goal, request.user, id=goal_id)
 
 
-def _today(request: HttpRequest):
+def _today(request: AuthedRequest) -> date:
     return local_today(request.user, timezone.now())
 
 
@@ -169,8 +171,8 @@ def ask_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "goals/ask_list.html", context)
 
 
-def _ask_form(request: HttpRequest, ask: Ask | None) -> HttpResponse:
-    initial = {}
+def _ask_form(request: AuthedRequest, ask: Ask | None) -> HttpResponse:
+    initial: dict[str, int | str] = {}
     contact_id = request.GET.get("contact", "")
     if ask is None and contact_id.isdigit():
         initial["contact"] = int(contact_id)
@@ -215,7 +217,7 @@ def application_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "goals/application_list.html", context)
 
 
-def _application_form(request: HttpRequest, application: Application | None) -> HttpResponse:
+def _application_form(request: AuthedRequest, application: Application | None) -> HttpResponse:
     form = ApplicationForm(request.user, request.POST or None, instance=application,
                            today=_today(request))  # fmt: skip
     if request.method == "POST" and form.is_valid():

@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from introloop.accounts.models import User
+
 from .lifecycle import STARTS, TRANSITIONS
 from .messages import DEFAULTS
 from .models import RULE_FIELDS, IntroSettings
@@ -51,7 +53,7 @@ class NewIntroForm(forms.Form):
         help_text="Leave empty for today.",
     )
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user: User, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
 
@@ -64,7 +66,8 @@ class NewIntroForm(forms.Form):
         return day
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         role = data.get("my_role")
         other = "connector" if role == "seeker" else "seeker"
         if role in ("seeker", "connector"):
@@ -134,7 +137,8 @@ class IntroSettingsForm(forms.ModelForm):
         fields = [*RULE_FIELDS, "cooldown_days"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name, value in list(data.items()):
             if isinstance(value, int) and not 0 < value <= 365:
                 self.add_error(name, "Between 1 and 365 days.")

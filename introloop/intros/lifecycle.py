@@ -6,11 +6,14 @@ table, stamps the milestone, records the event, recomputes the next step, and re
 that raced with another (the row's `version`).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+
+from introloop.accounts.models import User
 
 from .models import DEFAULT_RULES, ENDED_STATES, EventType, Intro, IntroEvent, Role, State
 from .steps import STEPS, Step
@@ -21,14 +24,20 @@ AFTER_INTRO = {S.INTRODUCED, S.REACHED_OUT, S.SCHEDULED, S.MET, S.THANKED}
 
 @dataclass(frozen=True)
 class Transition:
-    sources: frozenset  # states it may happen in
+    sources: frozenset[str]  # states it may happen in
     to: str | None  # the new state; None leaves the state as it is
-    roles: frozenset  # who may record it
+    roles: frozenset[str]  # who may record it
     stamp: str | None = None  # the milestone field it sets
     label: str = ""
 
 
-def _t(sources, to, roles, stamp=None, label=""):
+def _t(
+    sources: Iterable[str],
+    to: str | None,
+    roles: Iterable[str],
+    stamp: str | None = None,
+    label: str = "",
+) -> Transition:
     return Transition(frozenset(sources), to, frozenset(roles), stamp, label)
 
 
@@ -95,31 +104,45 @@ def _due(step: str, at: datetime) -> NextStep:
     return NextStep(step, STEPS[step].owner, at)
 
 
+def _milestone(milestone: datetime | None, intro: Intro) -> datetime:
+    """A milestone the introduction's state guarantees: the event that led to the state
+    stamped it (`start`, `record_event`)."""
+    if milestone is None:
+        raise AssertionError(f"A {intro.state} introduction ({intro.pk}) lacks its milestone")
+    return milestone
+
+
 def next_steps(intro: Intro) -> list[NextStep]:
     """What is due now, most urgent first; empty once the introduction has ended."""
     s, steps = intro.state, []
     if s == S.REQUESTED:
         step = "ask_target" if intro.double_opt_in else "introduce"
-        steps.append(_due(step, intro.requested_at + _days(intro, "connector_days")))
+        requested = _milestone(intro.requested_at, intro)
+        steps.append(_due(step, requested + _days(intro, "connector_days")))
     elif s == S.ASKED:
-        steps.append(_due("answer", intro.asked_at + _days(intro, "answer_days")))
+        asked = _milestone(intro.asked_at, intro)
+        steps.append(_due("answer", asked + _days(intro, "answer_days")))
     elif s == S.ACCEPTED:
-        steps.append(_due("introduce", intro.answered_at + _days(intro, "connector_days")))
+        answered = _milestone(intro.answered_at, intro)
+        steps.append(_due("introduce", answered + _days(intro, "connector_days")))
     elif s == S.INTRODUCED:
-        steps.append(_due("reach_out", intro.introduced_at + _days(intro, "reach_out_days")))
+        introduced = _milestone(intro.introduced_at, intro)
+        steps.append(_due("reach_out", introduced + _days(intro, "reach_out_days")))
     elif s == S.REACHED_OUT:
-        last = intro.last_follow_up_at or intro.reached_out_at
+        last = _milestone(intro.last_follow_up_at or intro.reached_out_at, intro)
         if intro.follow_ups < 2:
             steps.append(_due("follow_up", last + _days(intro, "follow_up_days")))
         else:
             # Followed up twice without an answer: time to tell the connector.
             steps.append(_due("close_loop", last + _days(intro, "close_loop_days")))
     elif s == S.SCHEDULED:
-        steps.append(_due("meet", intro.scheduled_for + timedelta(days=1)))
+        scheduled_for = _milestone(intro.scheduled_for, intro)
+        steps.append(_due("meet", scheduled_for + timedelta(days=1)))
     elif s in (S.MET, S.THANKED):
+        met = _milestone(intro.met_at, intro)
         if s == S.MET:
-            steps.append(_due("thank", intro.met_at + _days(intro, "thank_days")))
-        steps.append(_due("close_loop", intro.met_at + _days(intro, "close_loop_days")))
+            steps.append(_due("thank", met + _days(intro, "thank_days")))
+        steps.append(_due("close_loop", met + _days(intro, "close_loop_days")))
     return sorted(steps, key=lambda step: step.due_at)
 
 
@@ -206,7 +229,7 @@ def record_event(
     roles: set[str],
     now: datetime,
     at: datetime | None = None,
-    actor_user=None,
+    actor_user: User | None = None,
     actor_name: str = "",
     via: str = "web",
     note: str = "",

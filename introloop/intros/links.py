@@ -27,7 +27,11 @@ class LinkProblem(Exception):
 
 
 def make_link(
-    intro: Intro, role: str, actions: list[str], now: datetime, pending: list | None = None
+    intro: Intro,
+    role: str,
+    actions: list[str],
+    now: datetime,
+    pending: list[ActionLink] | None = None,
 ) -> str:
     """An absolute, signed URL that lets `role` record one of `actions`, once.
 
@@ -77,7 +81,7 @@ def links_for(
     role: str,
     choices: list[Choice],
     now: datetime,
-    pending: list | None = None,
+    pending: list[ActionLink] | None = None,
     *,
     exclusive: bool = False,
 ) -> list[dict[str, str]]:
@@ -90,7 +94,9 @@ def links_for(
     ]
 
 
-def choice_links(intro: Intro, step: NextStep, now: datetime, pending=None) -> list[dict]:
+def choice_links(
+    intro: Intro, step: NextStep, now: datetime, pending: list[ActionLink] | None = None
+) -> list[dict[str, str]]:
     """The one-click choices of a step, as links for its owner."""
     kind = step.kind
     return links_for(intro, step.owner, list(kind.choices), now, pending, exclusive=kind.exclusive)
@@ -112,7 +118,7 @@ def link_for_token(token: str, now: datetime) -> ActionLink:
 
 
 @transaction.atomic
-def use_link(token: str, action: str, now: datetime, **details) -> Intro:
+def use_link(token: str, action: str, now: datetime, *, outcome: str = "") -> Intro:
     """Spend the link on `action`: exactly once, even when two tabs click at the same moment."""
     link = link_for_token(token, now)
     if action not in link.actions:
@@ -141,7 +147,7 @@ def use_link(token: str, action: str, now: datetime, **details) -> Intro:
             now=now,
             actor_name=name,
             via="link",
-            **details,
+            outcome=outcome,
         )
     except lifecycle.EventRefused as refused:
         raise LinkProblem(str(refused)) from None

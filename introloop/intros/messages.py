@@ -5,8 +5,11 @@ user's own wording cannot reach anything but these values.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
+
+from introloop.accounts.models import User
 
 from .models import Intro, MessageTemplate
 from .steps import STEPS
@@ -81,6 +84,8 @@ DEFAULTS: dict[str, tuple[str, str, str]] = {
 }
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Users' own wordings, (user id, key) -> (subject, body): see own_templates.
+OwnTemplates = dict[tuple[int, str], tuple[str, str]]
 
 
 def fill(text: str, values: dict[str, str]) -> str:
@@ -119,13 +124,15 @@ class Draft:
         return f"mailto:{','.join(self.to)}?subject={quote(self.subject)}&body={quote(self.body)}"
 
 
-def own_templates(user_ids) -> dict[tuple[int, str], tuple[str, str]]:
+def own_templates(user_ids: Iterable[int]) -> OwnTemplates:
     """The users' own wordings, for drafting many messages without a query each."""
     rows = MessageTemplate.objects.filter(user__in=list(user_ids))
     return {(t.user_id, t.key): (t.subject, t.body) for t in rows}
 
 
-def template_for(user, key: str, preloaded: dict | None = None) -> tuple[str, str]:
+def template_for(
+    user: User | None, key: str, preloaded: OwnTemplates | None = None
+) -> tuple[str, str]:
     if preloaded is not None:
         own = preloaded.get((user.pk, key)) if user else None
         return own or (DEFAULTS[key][1], DEFAULTS[key][2])
@@ -135,14 +142,24 @@ def template_for(user, key: str, preloaded: dict | None = None) -> tuple[str, st
     return DEFAULTS[key][1], DEFAULTS[key][2]
 
 
-def draft(key: str, intro: Intro, user, to: list[str] | None = None, preloaded=None) -> Draft:
+def draft(
+    key: str,
+    intro: Intro,
+    user: User | None,
+    to: list[str] | None = None,
+    preloaded: OwnTemplates | None = None,
+) -> Draft:
     subject, body = template_for(user, key, preloaded)
     values = values_for(intro)
     return Draft(key=key, subject=fill(subject, values), body=fill(body, values), to=to or [])
 
 
 def draft_for_step(
-    step: str, intro: Intro, user, target_email_visible: bool, preloaded=None
+    step: str,
+    intro: Intro,
+    user: User | None,
+    target_email_visible: bool,
+    preloaded: OwnTemplates | None = None,
 ) -> Draft | None:
     """The message that goes with a next step, addressed as far as the viewer may see."""
     kind = STEPS[step]

@@ -282,7 +282,15 @@ RULE_FIELDS = (
     "thank_days",
     "close_loop_days",
 )
-DEFAULT_RULES = {f: IntroSettings._meta.get_field(f).default for f in RULE_FIELDS}
+
+
+def _default_days(name: str) -> int:
+    field = IntroSettings._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a column of IntroSettings, not a relation
+    return field.default
+
+
+DEFAULT_RULES = {f: _default_days(f) for f in RULE_FIELDS}
 
 
 class MessageTemplate(models.Model):

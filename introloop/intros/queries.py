@@ -8,6 +8,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 
 from introloop import access
 from introloop.accounts.models import User
+from introloop.network.models import Contact
 from introloop.network.queries import TimelineEntry
 
 from .models import ENDED_STATES, Intro, IntroEvent, Role, State
@@ -55,7 +56,8 @@ def get_visible(user: User, intro_id: int) -> Intro:
 
 def chain(intro: Intro) -> list[Intro]:
     """Earlier introductions this one follows on from, oldest first (at most ten)."""
-    found, current = [], intro.parent
+    found: list[Intro] = []
+    current = intro.parent
     while current is not None and len(found) < 10:
         found.append(current)
         current = current.parent
@@ -89,6 +91,8 @@ def follow_through(intros: QuerySet[Intro]) -> list[FollowThrough]:
     for email, introduced_at, reached_out_at in reached.values_list(
         "seeker_email", "introduced_at", "reached_out_at"
     ):
+        # Both are set: the filter above leaves out the rest.
+        assert introduced_at is not None and reached_out_at is not None
         days.setdefault(email, []).append((reached_out_at - introduced_at).total_seconds() / 86400)
     timing = (
         IntroEvent.objects.filter(
@@ -119,7 +123,7 @@ def follow_through(intros: QuerySet[Intro]) -> list[FollowThrough]:
     return sorted(records, key=lambda r: (-r.introductions, r.seeker_name))
 
 
-def contact_timeline(contact) -> list[TimelineEntry]:
+def contact_timeline(contact: Contact) -> list[TimelineEntry]:
     """The introductions a contact took part in, for their timeline on the contact page."""
     intros = Intro.objects.filter(created_by_id=contact.owner_id).filter(
         Q(target_contact=contact) | Q(seeker_contact=contact) | Q(connector_contact=contact)
@@ -127,11 +131,12 @@ def contact_timeline(contact) -> list[TimelineEntry]:
     entries = []
     for intro in intros:
         role = next(r for r in Role.values if getattr(intro, f"{r}_contact_id") == contact.pk)
-        title = {
+        titles: dict[str, str] = {
             Role.TARGET: f"Introduced to {intro.seeker_name}",
             Role.SEEKER: f"Asked to meet {intro.target_name}",
             Role.CONNECTOR: f"Introduction: {intro.seeker_name} → {intro.target_name}",
-        }[role]
+        }
+        title = titles[role]
         entries.append(
             TimelineEntry(
                 on=(intro.introduced_at or intro.requested_at or intro.created_at).date(),

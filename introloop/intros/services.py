@@ -72,7 +72,7 @@ def recent_asks(target_email: str, now: datetime, days: int) -> tuple[int, datet
 def cooldown_warning(target: Party, user: User, now: datetime) -> str | None:
     days = settings_for(user).cooldown_days
     count, last = recent_asks(target.email, now, days)
-    if not count:
+    if not count or last is None:  # None: the first ask arrived between the two reads
         return None
     last_local = last.astimezone(user.zone)
     times = "once" if count == 1 else f"{count} times"
@@ -196,6 +196,14 @@ def check_may_email_others(user: User, now: datetime, count: int = 1) -> None:
         )
 
 
+def _step_draft(step: str, intro: Intro, user: User) -> messages.Draft:
+    """The drafted message of a step that has one (asking the target, introducing)."""
+    key = STEPS[step].draft
+    if key is None:
+        raise AssertionError(f"The step {step} has no drafted message to send")
+    return messages.draft(key, intro, user)
+
+
 def send_opt_in_request(intro: Intro, user: User, now: datetime) -> Intro:
     """Email the target the connector's question, with accept/decline links; record "asked"."""
     check_may_email_others(user, now)
@@ -210,7 +218,7 @@ def send_opt_in_request(intro: Intro, user: User, now: datetime) -> Intro:
         )
         answer = STEPS["answer"]
         link = make_link(intro, Role.TARGET, [c.event for c in answer.choices], now)
-        draft = messages.draft(STEPS["ask_target"].draft, intro, user)
+        draft = _step_draft("ask_target", intro, user)
         queue_email(
             "intros/opt_in_question",
             {"subject": draft.subject, "body": draft.body, "link": link},
@@ -239,7 +247,7 @@ def send_introduction(intro: Intro, user: User, now: datetime) -> Intro:
             actor_user=user,
             note="Introduction emailed through Introloop.",
         )
-        draft = messages.draft(STEPS["introduce"].draft, intro, user)
+        draft = _step_draft("introduce", intro, user)
         queue_email(
             "intros/introduction",
             {"subject": draft.subject, "body": draft.body},
@@ -306,7 +314,7 @@ def hand_over_introductions(user: User) -> None:
         intro.events.filter(actor_user=user).update(actor_name="A former member")
 
 
-def save_intro_settings(user: User, values: dict) -> IntroSettings:
+def save_intro_settings(user: User, values: dict[str, int]) -> IntroSettings:
     """Change some of the user's due-date rules or cooldown; new introductions use them."""
     current, _ = IntroSettings.objects.update_or_create(user=user, defaults=values)
     return current

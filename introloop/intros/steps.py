@@ -9,6 +9,7 @@ when the seeker is late with it. When the step is due is lifecycle.next_steps()'
 Where do I add a new step? Here, then its due date in lifecycle.next_steps().
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .models import NextStepKind, Role
@@ -54,9 +55,33 @@ class Step:
         return self.title.format(seeker=seeker, target=target, connector=connector)
 
 
-def _step(name, owner, completed_by, title, *, also=(), draft=None, to="", choices=(), **kw):
-    return Step(name, owner, completed_by, frozenset(also), title, draft, to,
-                tuple(Choice(*c) for c in choices), **kw)  # fmt: skip
+def _step(
+    name: str,
+    owner: str,
+    completed_by: str,
+    title: str,
+    *,
+    also: Iterable[str] = (),
+    draft: str | None = None,
+    to: str = "",
+    choices: Iterable[tuple[str, str]] = (),
+    one_click: bool = True,
+    exclusive: bool = False,
+    heads_up: str | None = None,
+) -> Step:
+    return Step(
+        name,
+        owner,
+        completed_by,
+        frozenset(also),
+        title,
+        draft,
+        to,
+        tuple(Choice(*c) for c in choices),
+        one_click=one_click,
+        exclusive=exclusive,
+        heads_up=heads_up,
+    )
 
 
 WROTE = ("reached_out", "I have written to them")

@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -7,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from introloop import access
+from introloop.accounts.models import User
 from introloop.accounts.requests import AuthedRequest
 
 from . import lifecycle, links, queries, services
@@ -23,11 +26,11 @@ ROLE_PAGES = {
 }
 
 
-def _get_intro_for_user(request: HttpRequest, intro_id: int) -> Intro:
+def _get_intro_for_user(request: AuthedRequest, intro_id: int) -> Intro:
     return queries.get_visible(request.user, intro_id)
 
 
-def _list(request: HttpRequest, role: str) -> HttpResponse:
+def _list(request: AuthedRequest, role: str) -> HttpResponse:
     now = timezone.now()
     state = request.GET.get("state", "open")
     if state not in queries.LIST_FILTERS and state not in State.values:
@@ -35,7 +38,10 @@ def _list(request: HttpRequest, role: str) -> HttpResponse:
     intros = queries.intros_for(request.user, role, state, now)
     page = Paginator(intros, PAGE_SIZE).get_page(request.GET.get("page"))
     for intro in page:
-        intro.target_seen = access.target_shown(intro, access.roles_of(intro, request.user)).name
+        # The list shows each target as this viewer may see them; the template reads it here.
+        intro.target_seen = access.target_shown(  # type: ignore[attr-defined]
+            intro, access.roles_of(intro, request.user)
+        ).name
     title, lead = ROLE_PAGES[role]
     records = []
     if role in ("seeker", "connector"):
@@ -86,7 +92,7 @@ def intro_new(request: AuthedRequest) -> HttpResponse:
     return render(request, "intros/intro_form.html", {"form": form, "nav": "intros"})
 
 
-def _as_seen(intros, viewer) -> list[tuple[Intro, str]]:
+def _as_seen(intros: Iterable[Intro], viewer: User) -> list[tuple[Intro, str]]:
     """Introductions with their target's name as `viewer` may see it."""
     return [(i, access.target_shown(i, access.roles_of(i, viewer)).name) for i in intros]
 
@@ -148,7 +154,8 @@ def intro_event(request: AuthedRequest, intro_id: int) -> HttpResponse:
     form = EventForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label or field}: {' '.join(errors)}")
+            text = " ".join(str(error) for error in errors)
+            messages.error(request, f"{form.fields[field].label or field}: {text}")
         return redirect("intros:detail", intro_id=intro.id)
     data = form.cleaned_data
     try:
@@ -199,11 +206,9 @@ def action_link(request: HttpRequest, token: str) -> HttpResponse:
     intro = link.intro
     if request.method == "POST":
         action = request.POST.get("action", "")
-        details = {}
-        if action == "loop_closed":
-            details["outcome"] = request.POST.get("outcome", "")
+        outcome = request.POST.get("outcome", "") if action == "loop_closed" else ""
         try:
-            links.use_link(token, action, now, **details)
+            links.use_link(token, action, now, outcome=outcome)
         except links.LinkProblem as problem:
             return render(request, "intros/link.html", {"problem": str(problem)}, status=409)
         return render(request, "intros/link.html", {"done": action, "intro": intro, "link": link})

@@ -168,7 +168,8 @@ KINDS = ["email", "call", "video", "coffee", "message", "meeting", "event"]
 
 
 def _network(rng: random.Random, size: int) -> list[ContactRecord]:
-    records, seen = [], set()
+    records: list[ContactRecord] = []
+    seen: set[tuple[str, str]] = set()
     while len(records) < size:
         given, family = rng.choice(GIVEN), rng.choice(FAMILY)
         if (given, family) in seen:

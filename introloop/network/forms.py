@@ -1,10 +1,13 @@
 import re
 from datetime import date, timedelta
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from introloop import access
+from introloop.accounts.models import User
 
 from .importers.decoding import normalize_email, normalize_linkedin_url
 from .importers.records import FORMATS, ContactRecord
@@ -25,6 +28,13 @@ def split_labelled(text: str) -> list[tuple[str, str]]:
         value, kind = (match["value"], match["kind"].strip().lower()) if match else (line, "")
         items.append((value.strip(), kind))
     return items
+
+
+def _contact_choice(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Contact]":
+    """The form's field `name`, a choice among contacts (declared so, or made by ModelForm
+    from a relation to Contact)."""
+    # ModelChoiceField is generic only in django-stubs, hence the quoted type.
+    return cast("forms.ModelChoiceField[Contact]", form.fields[name])
 
 
 def join_labelled(items: list[tuple[str, str]]) -> str:
@@ -124,14 +134,14 @@ class ContactForm(forms.Form):
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, owner, *args, contact: Contact | None = None, **kwargs):
+    def __init__(self, owner: User, *args, contact: Contact | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.owner = owner
         self.contact = contact
         others = Contact.objects.filter(owner=owner)
         if contact is not None:
             others = others.exclude(pk=contact.pk)
-        self.fields["introduced_by"].queryset = others
+        _contact_choice(self, "introduced_by").queryset = others
 
     @classmethod
     def initial_for(cls, contact: Contact) -> dict:
@@ -169,7 +179,8 @@ class ContactForm(forms.Form):
         return name
 
     def clean_emails(self) -> list[tuple[str, str]]:
-        emails, bad = [], []
+        emails: list[tuple[str, str]] = []
+        bad: list[str] = []
         for value, kind in split_labelled(self.cleaned_data["emails"]):
             email = normalize_email(value)
             if not email:
@@ -207,7 +218,7 @@ class ContactForm(forms.Form):
         return url
 
     def clean_tags(self) -> list[str]:
-        tags = []
+        tags: list[str] = []
         for tag in self.cleaned_data["tags"].split(","):
             tag = " ".join(tag.split())
             if len(tag) > 50:
@@ -278,10 +289,10 @@ class InteractionForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, owner, *args, today: date, **kwargs):
+    def __init__(self, owner: User, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.fields["contacts"].queryset = access.scope(Contact, owner)
+        _contact_choice(self, "contacts").queryset = access.scope(Contact, owner)
         self.fields["occurred_on"].initial = today
 
     def clean_occurred_on(self) -> date:
@@ -301,9 +312,9 @@ class BulkTagForm(forms.Form):
     tag = forms.CharField(max_length=50)
     action = forms.ChoiceField(choices=[("add", "Add tag"), ("remove", "Remove tag")])
 
-    def __init__(self, owner, *args, **kwargs):
+    def __init__(self, owner: User, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contacts"].queryset = access.scope(Contact, owner)
+        _contact_choice(self, "contacts").queryset = access.scope(Contact, owner)
 
     def clean_tag(self) -> str:
         # Commas separate tags: "," alone is no tag at all.
@@ -345,7 +356,9 @@ class MergeForm(forms.Form):
     def __init__(self, keep: Contact, other: Contact, conflicts: list[str], *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in conflicts:
-            label = Contact._meta.get_field(field).verbose_name.capitalize()
+            model_field = Contact._meta.get_field(field)
+            assert isinstance(model_field, models.Field)  # a column of Contact, not a relation
+            label = str(model_field.verbose_name).capitalize()
             mine, theirs = getattr(keep, field), getattr(other, field)
             self.fields[field] = forms.ChoiceField(
                 label=label,

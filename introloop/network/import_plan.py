@@ -138,17 +138,21 @@ def merge_into(target: ContactRecord, incoming: ContactRecord) -> list[Change]:
     return changes
 
 
+# Where a record is: ("new", position in the plan's creates) or ("existing", contact id).
+Key = tuple[str, int]
+
+
 class _Index:
     """Where to find a person by each identity a record can carry."""
 
-    def __init__(self):
-        self.records: dict[object, ContactRecord] = {}
-        self.by_uid: dict[str, object] = {}
-        self.by_linkedin: dict[str, object] = {}
-        self.by_email: dict[str, object] = {}
-        self.by_name_company: dict[tuple[str, str], object] = {}
+    def __init__(self) -> None:
+        self.records: dict[Key, ContactRecord] = {}
+        self.by_uid: dict[str, Key] = {}
+        self.by_linkedin: dict[str, Key] = {}
+        self.by_email: dict[str, Key] = {}
+        self.by_name_company: dict[tuple[str, str], Key] = {}
 
-    def add(self, key: object, record: ContactRecord, uids=(), name_key=None) -> None:
+    def add(self, key: Key, record: ContactRecord, uids=(), name_key=None) -> None:
         self.records[key] = record
         if record.uid:
             self.by_uid.setdefault(record.uid, key)
@@ -161,7 +165,7 @@ class _Index:
         if record.full_name:
             self.by_name_company.setdefault(name_key or _name_key(record), key)
 
-    def find(self, record: ContactRecord, name_key) -> object | None:
+    def find(self, record: ContactRecord, name_key) -> Key | None:
         if record.uid and (key := self.by_uid.get(record.uid)) is not None:
             return key
         if record.linkedin_url and (key := self.by_linkedin.get(record.linkedin_url)) is not None:

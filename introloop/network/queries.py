@@ -2,14 +2,17 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypedDict
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Model, Prefetch, Q, QuerySet
+from django.db.models.expressions import OrderBy
 
 from introloop import access
+from introloop.accounts.models import User
 
 from .models import Contact, ContactEmail, Interaction, NotDuplicate, Tag, fold
 
-SORTS = {
+SORTS: dict[str, tuple[str, list[str | OrderBy]]] = {
     "name": ("Name", ["name_key", "id"]),
     "company": ("Company", ["company", "name_key", "id"]),
     "last": ("Last interaction", [F("last_interaction_on").desc(nulls_last=True), "name_key"]),
@@ -18,11 +21,11 @@ SORTS = {
 }
 
 
-def local_today(user, now: datetime) -> date:
+def local_today(user: User, now: datetime) -> date:
     return now.astimezone(user.zone).date()
 
 
-def owner_contacts(owner) -> QuerySet[Contact]:
+def owner_contacts(owner: User) -> QuerySet[Contact]:
     return access.scope(Contact, owner)
 
 
@@ -34,8 +37,19 @@ def with_list_details(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
     ).defer("search_text", "notes", "how_we_met", "how_they_can_help")
 
 
+class ContactFilters(TypedDict):
+    """The contact list's filters, as search_contacts takes them."""
+
+    q: str
+    tag: str
+    company: str
+    strength: str
+    overdue: bool
+    sort: str
+
+
 def search_contacts(
-    owner,
+    owner: User,
     *,
     today: date,
     q: str = "",
@@ -60,7 +74,7 @@ def search_contacts(
     return contacts.order_by(*SORTS.get(sort, SORTS["name"])[1])
 
 
-def tags_with_counts(owner) -> QuerySet[Tag]:
+def tags_with_counts(owner: User) -> QuerySet[Tag]:
     return access.scope(Tag, owner).annotate(n=Count("contacts")).filter(n__gt=0)
 
 
@@ -71,7 +85,7 @@ class TimelineEntry:
     title: str
     notes: str
     others: list[Contact]
-    obj: object
+    obj: Model  # the interaction, introduction or ask
 
 
 def interaction_timeline(contact: Contact) -> list[TimelineEntry]:

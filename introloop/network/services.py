@@ -7,6 +7,8 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from nameparser import HumanName
 
+from introloop.accounts.models import User
+
 from .importers.records import ContactRecord
 from .models import (
     Contact,
@@ -63,8 +65,8 @@ def reconnect_due_on(
     return start + timedelta(days=keep_in_touch_days)
 
 
-def get_or_create_tags(owner, names: Iterable[str]) -> list[Tag]:
-    wanted = {}
+def get_or_create_tags(owner: User, names: Iterable[str]) -> list[Tag]:
+    wanted: dict[str, str] = {}  # by key, the first spelling
     for name in names:
         name = clean_tag(name)
         if name:
@@ -116,7 +118,7 @@ SCALAR_FIELDS = (
 
 def _write_emails(contact: Contact, emails: list[tuple[str, str]]) -> None:
     contact.emails.all().delete()
-    unique = {}
+    unique: dict[str, str] = {}  # address -> kind
     for email, kind in emails:
         unique.setdefault(email.strip().lower(), kind)
     ContactEmail.objects.bulk_create(
@@ -142,10 +144,10 @@ def _fill_names(record: ContactRecord) -> None:
 
 @transaction.atomic
 def create_contact(
-    owner,
+    owner: User,
     record: ContactRecord,
     now: datetime,
-    introduced_by=None,
+    introduced_by: Contact | None = None,
     *,
     intro_cap_per_month: int | None = None,
 ) -> Contact:
@@ -181,10 +183,10 @@ def update_contact(
     contact: Contact,
     record: ContactRecord,
     now: datetime,
-    introduced_by=None,
+    introduced_by: Contact | None = None,
     *,
     intro_cap_per_month: int | None,
-):
+) -> Contact:
     """Replace the contact's fields with the record's (an edit form or a PATCH).
 
     The cap is a required keyword, so that no caller removes it by forgetting it: None is
@@ -229,7 +231,7 @@ def delete_contact(contact: Contact) -> None:
 
 
 @transaction.atomic
-def tag_contacts(owner, contact_ids: list[int], tag_name: str, add: bool = True) -> int:
+def tag_contacts(owner: User, contact_ids: list[int], tag_name: str, add: bool = True) -> int:
     """Add (or remove) one tag on several of the owner's contacts; return how many changed."""
     contacts = list(Contact.objects.filter(owner=owner, id__in=contact_ids))
     [tag] = get_or_create_tags(owner, [tag_name])
@@ -263,7 +265,8 @@ def refresh_interaction_dates(contact_ids: Iterable[int]) -> None:
         Interaction.contacts.through.objects.filter(contact_id=OuterRef("pk"))
         .values("contact_id")
         .annotate(last=Max("interaction__occurred_on"))
-        .values("last")
+        # The django-stubs plugin does not see annotations on an auto-created through model.
+        .values("last")  # type: ignore[misc]
     )
     Contact.objects.filter(id__in=ids).update(last_interaction_on=Subquery(latest))
     for contact in Contact.objects.filter(id__in=ids).only(
@@ -277,7 +280,13 @@ def refresh_interaction_dates(contact_ids: Iterable[int]) -> None:
 
 @transaction.atomic
 def log_interaction(
-    owner, *, kind: str, occurred_on: date, notes: str, contacts: list[Contact], now: datetime
+    owner: User,
+    *,
+    kind: str,
+    occurred_on: date,
+    notes: str,
+    contacts: list[Contact],
+    now: datetime,
 ) -> Interaction:
     """Record a touch point with one or more contacts; it resets their keep-in-touch clock."""
     interaction = Interaction.objects.create(
@@ -295,6 +304,8 @@ def delete_interaction(interaction: Interaction) -> None:
     refresh_interaction_dates(contact_ids)
 
 
+# A contact's phone as stored in Contact.phones: {"number": …, "kind": …}.
+Phone = dict[str, str]
 STRENGTH_ORDER = {"close": 4, "warm": 3, "acquaintance": 2, "cold": 1, "": 0}
 TEXT_FIELDS = ("notes", "how_we_met", "how_they_can_help")
 CHOOSABLE_FIELDS = (
@@ -334,7 +345,9 @@ def _joined_text(a: str, b: str) -> str:
 
 
 @transaction.atomic
-def merge_contacts(keep: Contact, other: Contact, take_from_other: Iterable[str], now: datetime):
+def merge_contacts(
+    keep: Contact, other: Contact, take_from_other: Iterable[str], now: datetime
+) -> Contact:
     """Merge `other` into `keep` and delete `other`, losing nothing.
 
     Every email, phone, tag, interaction and note of both is kept; for single-value fields
@@ -386,7 +399,7 @@ def merge_contacts(keep: Contact, other: Contact, take_from_other: Iterable[str]
     return keep
 
 
-def _merged_phones(mine: list[dict], theirs: list[dict]) -> list[dict]:
+def _merged_phones(mine: list[Phone], theirs: list[Phone]) -> list[Phone]:
     seen = {"".join(c for c in p.get("number", "") if c.isdigit()) for p in mine}
     merged = list(mine)
     for phone in theirs:
@@ -425,7 +438,7 @@ def clean_intro_cap(value: object) -> int | None:
 
 
 @transaction.atomic
-def mark_not_duplicates(owner, contacts: list[Contact]) -> None:
+def mark_not_duplicates(owner: User, contacts: list[Contact]) -> None:
     """The owner says these contacts are different people: never suggest them as duplicates
     of each other again."""
     assert all(c.owner_id == owner.pk for c in contacts)

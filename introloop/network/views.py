@@ -1,8 +1,10 @@
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,30 +20,30 @@ from .models import Contact, Interaction, Strength
 PAGE_SIZE = 50
 
 
-def _get_contact_for_user(request: HttpRequest, contact_id: int) -> Contact:
+def _get_contact_for_user(request: AuthedRequest, contact_id: int) -> Contact:
     return access.get_or_404(
         Contact.objects.select_related("introduced_by"), request.user, id=contact_id
     )
 
 
-def _get_interaction_for_user(request: HttpRequest, interaction_id: int) -> Interaction:
+def _get_interaction_for_user(request: AuthedRequest, interaction_id: int) -> Interaction:
     return access.get_or_404(Interaction, request.user, id=interaction_id)
 
 
-def _today(request: HttpRequest):
+def _today(request: AuthedRequest) -> date:
     return queries.local_today(request.user, timezone.now())
 
 
 @login_required
 def contact_list(request: AuthedRequest) -> HttpResponse:
     params = request.GET
-    filters = {
+    filters: queries.ContactFilters = {
         "q": params.get("q", "").strip()[:200],
         "tag": params.get("tag", "").strip(),
         "company": params.get("company", "").strip(),
         "strength": params.get("strength", "") if params.get("strength") in Strength else "",
         "overdue": params.get("overdue") == "1",
-        "sort": params.get("sort") if params.get("sort") in queries.SORTS else "name",
+        "sort": params.get("sort", "") if params.get("sort") in queries.SORTS else "name",
     }
     contacts = queries.search_contacts(request.user, today=_today(request), **filters)
     page = Paginator(queries.with_list_details(contacts), PAGE_SIZE).get_page(params.get("page"))
@@ -77,7 +79,7 @@ def bulk_tag(request: AuthedRequest) -> HttpResponse:
         messages.success(request, f"{verb} {changed} contact{'s' * (changed != 1)}: “{tag}”.")
     else:
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
     back = request.POST.get("next", "")
     return redirect(back if back.startswith("/contacts/") else reverse("network:list"))
 
@@ -185,15 +187,15 @@ def pick(request: AuthedRequest) -> HttpResponse:
     """Search results for the contact picker: a handful of matches as choices."""
     q = request.GET.get("q", "").strip()[:100]
     name = request.GET.get("name", "contacts")
-    contacts = []
+    contacts: list[Contact] = []
     if q:
-        contacts = queries.search_contacts(request.user, today=_today(request), q=q).only(
+        found = queries.search_contacts(request.user, today=_today(request), q=q).only(
             "id", "full_name", "company", "title"
         )
         exclude = request.GET.get("exclude", "")
         if exclude.isdigit():
-            contacts = contacts.exclude(id=int(exclude))
-        contacts = list(contacts[:10])
+            found = found.exclude(id=int(exclude))
+        contacts = list(found[:10])
     context = {
         "contacts": contacts,
         "q": q,

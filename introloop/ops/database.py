@@ -18,7 +18,10 @@ def fast_timestamptz(sender, connection, **kwargs) -> None:
     from psycopg.postgres import types
 
     oid = types["timestamptz"].oid
-    fast = adapters.get_loader(oid, pq.Format.TEXT)  # the C class when psycopg[binary] is in
+    found = adapters.get_loader(oid, pq.Format.TEXT)  # the C class when psycopg[binary] is in
+    if found is None:
+        raise AssertionError("psycopg has no text loader for timestamptz")
+    fast = found  # not None: the class below reads it
 
     class TimestamptzLoader(Loader):
         # Django compares this with the connection's zone before each cursor (create_cursor).

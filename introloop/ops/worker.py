@@ -107,7 +107,7 @@ class Worker:
         """Work until SIGTERM (0), or until every job failed many passes in a row (1)."""
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
-        log.info("Worker %s started", self.name)
+        log.info("Worker started as %s", self.name)
         while not self.stopping.is_set():
             close_old_connections()
             done = self.run_pass(timezone.now())

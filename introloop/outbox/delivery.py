@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from .models import Message
 
@@ -27,7 +28,8 @@ BACKOFF_MAX = timedelta(hours=2)
 
 def backoff(attempts: int) -> timedelta:
     """Wait after the `attempts`-th failure: 1, 2, 4 … minutes, at most two hours."""
-    return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+    doublings: int = 2 ** max(attempts - 1, 0)
+    return min(BACKOFF_FIRST * doublings, BACKOFF_MAX)
 
 
 def smtp_connection() -> SmtpBackend | None:
@@ -37,7 +39,7 @@ def smtp_connection() -> SmtpBackend | None:
     return SmtpBackend(fail_silently=False, **settings.SMTP)
 
 
-def _due(now: datetime):
+def _due(now: datetime) -> QuerySet[Message]:
     return Message.objects.filter(status=Message.Status.QUEUED, next_attempt_at__lte=now).filter(
         Q(leased_until__isnull=True) | Q(leased_until__lte=now)
     )
@@ -72,7 +74,7 @@ def claim_next(now: datetime) -> Message | None:
     return None
 
 
-def as_email(message: Message, connection) -> EmailMultiAlternatives:
+def as_email(message: Message, connection: BaseEmailBackend | None) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,

@@ -17,6 +17,7 @@ Where do I add a new email? A line here, its three templates, and a call to
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
@@ -122,7 +123,7 @@ def _email_template(name: str, footer: bool) -> Template:
     return environment().from_string(source)
 
 
-def render(name: str, context: dict, *, footer: bool = False) -> Rendered:
+def render(name: str, context: dict[str, Any], *, footer: bool = False) -> Rendered:
     """The subject, text and HTML of the email `name` (a key of EMAILS) with `context`.
 
     With `footer`, both parts end with why the email came and the one-click stop (the

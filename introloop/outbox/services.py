@@ -8,8 +8,10 @@ the reminder sweep (`queue_messages`).
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import make_msgid
 from django.db import connection
 from django.db.models import Count, F, Q, Value
@@ -62,7 +64,7 @@ _COLUMNS = (
 _JSON_COLUMNS = ("to", "cc", "bcc", "reply_to", "headers")
 
 
-def _values(email: OutgoingEmail, now, domain: str) -> tuple:
+def _values(email: OutgoingEmail, now: datetime | str | None, domain: str) -> tuple[Any, ...]:
     """The outbox columns of one new message (`now` as the database adapter wants it)."""
     return (
         email.user_id,
@@ -94,13 +96,13 @@ def queue_message(
     subject: str,
     body_text: str,
     body_html: str = "",
-    user=None,
+    user: AbstractBaseUser | None = None,
     headers: dict[str, str] | None = None,
     reply_to: list[str] | None = None,
     cc: list[str] | None = None,
     bcc: list[str] | None = None,
     from_email: str | None = None,
-    sent_for=None,
+    sent_for: AbstractBaseUser | None = None,
     now: datetime | None = None,
 ) -> Message:
     """Write one message to the outbox; the worker delivers it."""
@@ -121,8 +123,25 @@ def queue_message(
     return Message.objects.create(**dict(zip(_COLUMNS, values, strict=True)))
 
 
+class MessageOptions(TypedDict, total=False):
+    """What queue_email passes on to queue_message as it is."""
+
+    headers: dict[str, str] | None
+    reply_to: list[str] | None
+    cc: list[str] | None
+    bcc: list[str] | None
+    from_email: str | None
+    sent_for: AbstractBaseUser | None
+
+
 def queue_email(
-    name: str, context: dict, *, to: list[str], user=None, now: datetime | None = None, **kw
+    name: str,
+    context: dict[str, Any],
+    *,
+    to: list[str],
+    user: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+    **kw: Unpack[MessageOptions],
 ) -> Message:
     """Render the email `name` of the index (outbox.emails.EMAILS) and queue it."""
     rendered = render(name, context)
@@ -137,7 +156,7 @@ def queue_email(
     )
 
 
-_EMPTY_JSON = {list: "[]", dict: "{}"}
+_EMPTY_JSON: dict[type[object], str] = {list: "[]", dict: "{}"}
 
 
 def queue_messages(emails: list[OutgoingEmail], now: datetime) -> int:
@@ -211,14 +230,14 @@ def _forget_address(email: str) -> int:
     return deleted
 
 
-def sent_for_lately(user, now: datetime, hours: int = 24) -> int:
+def sent_for_lately(user: AbstractBaseUser, now: datetime, hours: int = 24) -> int:
     """How many messages went to other people on `user`'s behalf in the last `hours`."""
     return Message.objects.filter(
-        sent_for=user, created_at__gt=now - timedelta(hours=hours)
+        sent_for_id=user.pk, created_at__gt=now - timedelta(hours=hours)
     ).count()
 
 
-def cancel_sent_for(user) -> int:
+def cancel_sent_for(user: AbstractBaseUser) -> int:
     """Drop what is still queued on `user`'s behalf (their account was blocked)."""
-    deleted, _ = Message.objects.filter(sent_for=user, status=Message.Status.QUEUED).delete()
+    deleted, _ = Message.objects.filter(sent_for_id=user.pk, status=Message.Status.QUEUED).delete()
     return deleted

@@ -1,6 +1,8 @@
 """Staff pages: the outbox, so a local install without SMTP is usable end to end."""
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Concatenate, ParamSpec
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,18 +13,22 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from introloop import access
-from introloop.accounts.requests import AuthedRequest
 
 from . import delivery
 from .models import Message
 
+P = ParamSpec("P")
 
-def _staff_only(view):
+
+# The views take a plain HttpRequest: accounts, with its AuthedRequest, sits above outbox.
+def _staff_only(
+    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
     """Staff see the outbox; to anyone else it does not exist."""
 
     @wraps(view)
     @login_required
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if not access.is_staff(request.user):
             raise Http404
         return view(request, *args, **kwargs)
@@ -31,7 +37,7 @@ def _staff_only(view):
 
 
 @_staff_only
-def message_list(request: AuthedRequest) -> HttpResponse:
+def message_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     messages_qs = access.staff_scope(Message, request.user).only(
         "id", "to", "subject", "status", "attempts", "created_at", "sent_at", "last_error"
@@ -53,14 +59,14 @@ def message_list(request: AuthedRequest) -> HttpResponse:
 
 
 @_staff_only
-def message_detail(request: AuthedRequest, message_id: int) -> HttpResponse:
+def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
     message = get_object_or_404(access.staff_scope(Message, request.user), id=message_id)
     return render(request, "outbox/message_detail.html", {"message": message, "nav": "outbox"})
 
 
 @_staff_only
 @require_POST
-def message_retry(request: AuthedRequest, message_id: int) -> HttpResponse:
+def message_retry(request: HttpRequest, message_id: int) -> HttpResponse:
     message = get_object_or_404(access.staff_scope(Message, request.user), id=message_id)
     delivery.retry_now(message, timezone.now())
     messages.success(request, "The message is queued again; the worker will send it shortly.")
@@ -69,7 +75,7 @@ def message_retry(request: AuthedRequest, message_id: int) -> HttpResponse:
 
 @_staff_only
 @require_POST
-def retry_failed(request: AuthedRequest) -> HttpResponse:
+def retry_failed(request: HttpRequest) -> HttpResponse:
     count = delivery.retry_all_failed(timezone.now())
     messages.success(request, f"{count} failed message(s) queued again.")
     return redirect("outbox:list")

@@ -5,7 +5,9 @@ This app sits above every domain app: each new kind of personal data adds its se
 A test checks that every model pointing at a user is covered.
 """
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -22,12 +24,15 @@ from introloop.outbox.services import forget_person
 from introloop.reminders.models import Reminder, Snooze
 from introloop.reminders.services import settings_for as reminder_settings_for
 
+# One object of the export, as JSON will hold it.
+Json = dict[str, Any]
+
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _account(user: User) -> dict:
+def _account(user: User) -> Json:
     return {
         "id": user.id,
         "email": user.email,
@@ -39,7 +44,7 @@ def _account(user: User) -> dict:
     }
 
 
-def _api_tokens(user: User) -> list[dict]:
+def _api_tokens(user: User) -> list[Json]:
     return [
         {
             "id": token.id,
@@ -52,7 +57,7 @@ def _api_tokens(user: User) -> list[dict]:
     ]
 
 
-def _outbox_messages(user: User) -> list[dict]:
+def _outbox_messages(user: User) -> list[Json]:
     return [
         {
             "id": message.id,
@@ -67,11 +72,12 @@ def _outbox_messages(user: User) -> list[dict]:
     ]
 
 
-def _contacts(user: User) -> list[dict]:
-    return contacts_json(user)["contacts"]
+def _contacts(user: User) -> list[Json]:
+    contacts: list[Json] = contacts_json(user)["contacts"]
+    return contacts
 
 
-def _interactions(user: User) -> list[dict]:
+def _interactions(user: User) -> list[Json]:
     interactions = access.scope(Interaction, user).prefetch_related("contacts")
     return [
         {
@@ -85,7 +91,7 @@ def _interactions(user: User) -> list[dict]:
     ]
 
 
-def _imports(user: User) -> list[dict]:
+def _imports(user: User) -> list[Json]:
     return [
         {
             "filename": run.filename,
@@ -100,7 +106,7 @@ def _imports(user: User) -> list[dict]:
     ]
 
 
-def _introductions(user: User) -> list[dict]:
+def _introductions(user: User) -> list[Json]:
     """The introductions the user takes part in, as they may see them (a target's address
     only once they agreed, a declined target not at all, when the user is the seeker)."""
     intros = access.scope(Intro, user).prefetch_related("events").order_by("created_at", "id")
@@ -130,7 +136,7 @@ def _introductions(user: User) -> list[dict]:
     return exported
 
 
-def _intro_settings(user: User) -> dict:
+def _intro_settings(user: User) -> Json:
     return {
         "rules": settings_for(user).rules(),
         "cooldown_days": settings_for(user).cooldown_days,
@@ -141,7 +147,7 @@ def _intro_settings(user: User) -> dict:
     }
 
 
-def _notifications(user: User) -> dict:
+def _notifications(user: User) -> Json:
     prefs = reminder_settings_for(user)
     return {
         "digest_enabled": prefs.digest_enabled,
@@ -157,7 +163,7 @@ def _notifications(user: User) -> dict:
     }
 
 
-def _goals(user: User) -> dict:
+def _goals(user: User) -> Json:
     brief = brief_for(user)
     targets = targets_for(user)
     return {
@@ -187,12 +193,12 @@ def _goals(user: User) -> dict:
     }  # fmt: skip
 
 
-def _iso_day(day) -> str | None:
+def _iso_day(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
 # Section name -> function returning that section for a user. One entry per kind of data.
-SECTIONS = {
+SECTIONS: dict[str, Callable[[User], Json | list[Json]]] = {
     "account": _account,
     "api_tokens": _api_tokens,
     "emails": _outbox_messages,
@@ -235,9 +241,9 @@ COVERED_MODELS = {
 }
 
 
-def export_user_data(user: User, now: datetime) -> dict:
+def export_user_data(user: User, now: datetime) -> Json:
     """Everything Introloop keeps about `user`, as one JSON-serialisable dict."""
-    data = {
+    data: Json = {
         "format": "introloop-export",
         "format_version": 1,
         "introloop_version": __version__,

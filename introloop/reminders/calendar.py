@@ -7,13 +7,14 @@ from django.conf import settings
 from icalendar import Calendar, Event
 
 from introloop import __version__
+from introloop.accounts.models import User
 
 from .due import due_items
 
 FEED_DAYS_AHEAD = 60
 
 
-def feed(user, now: datetime) -> bytes:
+def feed(user: User, now: datetime) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", f"-//Introloop//Introloop {__version__}//EN")
     calendar.add("version", "2.0")
@@ -37,4 +38,5 @@ def feed(user, now: datetime) -> bytes:
         event.add("url", link)
         event.add("transp", "TRANSPARENT")  # a follow-up does not make anyone busy
         calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

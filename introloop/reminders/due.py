@@ -9,8 +9,10 @@ services.mark_done().
 """
 
 import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NotRequired, TypedDict, Unpack
 
 from django.db.models import Q
 from django.urls import reverse
@@ -44,6 +46,10 @@ class DueItem:
     done_event: str | None = None
 
 
+# Each user's items, by user id.
+Found = dict[int, list[DueItem]]
+
+
 def end_of_local_day(user: User, now: datetime, days_after: int = 0) -> datetime:
     local = now.astimezone(user.zone)
     day = local.date() + timedelta(days=days_after)
@@ -57,8 +63,12 @@ def url_template(name: str) -> str:
 
 
 def _intro_items(
-    users: dict[int, User], now: datetime, until: dict[int, datetime], drafts: bool, intros=None
-):
+    users: dict[int, User],
+    now: datetime,
+    until: dict[int, datetime],
+    drafts: bool,
+    intros: Iterable[Intro] | None = None,
+) -> Found:
     latest = max(until.values())
     templates = messages.own_templates(users) if drafts else {}
     if intros is None:
@@ -69,7 +79,7 @@ def _intro_items(
             | Q(any_of("target_user_id", ids))
         )
     intro_url = url_template("intros:detail")
-    found: dict[int, list[DueItem]] = {}
+    found: Found = {}
     for intro in intros:
         for step in lifecycle.next_steps(intro):
             user_id = getattr(intro, f"{step.owner}_user_id")
@@ -110,16 +120,21 @@ RECONNECT_BODY = (
 
 
 def _contact_items(
-    users: dict[int, User], now: datetime, until: dict[int, datetime], drafts: bool, intros=None
-):
+    users: dict[int, User],
+    now: datetime,
+    until: dict[int, datetime],
+    drafts: bool,
+    intros: Iterable[Intro] | None = None,
+) -> Found:
     latest = max(until.values()).date()
     contacts = Contact.objects.filter(any_of("owner_id", users), reconnect_due_on__lte=latest).only(
         "id", "owner_id", "full_name", "given_name", "company", "reconnect_due_on",
         "keep_in_touch_days",
     ).prefetch_related("emails")  # fmt: skip
-    found: dict[int, list[DueItem]] = {}
+    found: Found = {}
     contact_url = url_template("timeline:contact")
     for contact in contacts:
+        assert contact.reconnect_due_on is not None  # the filter above leaves out the rest
         user = users[contact.owner_id]
         first = contact.given_name or contact.full_name.split()[0]
         at_company = f" at {contact.company}" if contact.company else ""
@@ -135,7 +150,27 @@ def _contact_items(
     return found
 
 
-def _add_day_item(found: dict, user: User, day: date, now: datetime, until: dict, **item) -> None:
+class DayItem(TypedDict):
+    """What a due item on a day says besides its day (see _add_day_item)."""
+
+    key: str
+    kind: str
+    step: str
+    title: str
+    url: str
+    contact_id: int
+    done_event: str
+    draft: NotRequired[Draft]
+
+
+def _add_day_item(
+    found: Found,
+    user: User,
+    day: date,
+    now: datetime,
+    until: dict[int, datetime],
+    **item: Unpack[DayItem],
+) -> None:
     """Add an item due on `day` (at 9 in the user's zone) to `found`, if it is due by then."""
     due_at = datetime.combine(day, time(9), tzinfo=user.zone)
     if due_at < until[user.id]:
@@ -146,16 +181,21 @@ def _add_day_item(found: dict, user: User, day: date, now: datetime, until: dict
 
 
 def _ask_items(
-    users: dict[int, User], now: datetime, until: dict[int, datetime], drafts: bool, intros=None
-):
+    users: dict[int, User],
+    now: datetime,
+    until: dict[int, datetime],
+    drafts: bool,
+    intros: Iterable[Intro] | None = None,
+) -> Found:
     """Asks awaiting a follow-up: due on their follow-up day, at 9 in the owner's zone."""
     latest = max(until.values()).date()
     asks = Ask.objects.filter(
         any_of("owner_id", users), status=Ask.Status.ASKED, follow_up_on__lte=latest
     ).select_related("contact")
     contact_url = url_template("timeline:contact")
-    found: dict[int, list[DueItem]] = {}
+    found: Found = {}
     for ask in asks:
+        assert ask.follow_up_on is not None  # the filter above leaves out the rest
         what = ask.get_kind_display().lower()
         _add_day_item(
             found, users[ask.owner_id], ask.follow_up_on, now, until,
@@ -167,11 +207,14 @@ def _ask_items(
     return found
 
 
-SOURCES = (_intro_items, _ask_items, _contact_items)
+Source = Callable[
+    [dict[int, User], datetime, dict[int, datetime], bool, Iterable[Intro] | None], Found
+]
+SOURCES: tuple[Source, ...] = (_intro_items, _ask_items, _contact_items)
 
 
 def due_items(
-    users: list[User],
+    users: Sequence[User],
     now: datetime,
     days_ahead: int = 0,
     snoozed: str = "hide",
@@ -187,7 +230,7 @@ def due_items(
     if not by_id:
         return {}
     until = {u.id: end_of_local_day(u, now, days_ahead) for u in users}
-    result: dict[int, list[DueItem]] = {u.id: [] for u in users}
+    result: Found = {u.id: [] for u in users}
     for source in SOURCES:
         for user_id, items in source(by_id, now, until, drafts, intros).items():
             result[user_id].extend(items)

@@ -3,7 +3,8 @@ from django import forms
 from .models import NotificationSettings
 
 
-class NotificationSettingsForm(forms.ModelForm):
+# ModelForm takes a model type only in django-stubs; at run time it is not subscriptable.
+class NotificationSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
     digest_hour = forms.TypedChoiceField(
         label="Send the digest at",
         coerce=int,

@@ -2,6 +2,7 @@
 one-click unsubscribe."""
 
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.core import signing
 from django.db import transaction
@@ -77,7 +78,14 @@ class BadUnsubscribeLink(Exception):
     """The unsubscribe link was tampered with or names no kind of email."""
 
 
-def unsubscribe_details(token: str) -> dict:
+class UnsubscribeDetails(TypedDict):
+    kind: str
+    label: str
+    email: str
+    user_id: int | None
+
+
+def unsubscribe_details(token: str) -> UnsubscribeDetails:
     """What the link stops: {"kind", "label", "email", "user_id"}; BadUnsubscribeLink if none."""
     try:
         name, user_id, email = read_unsubscribe_token(token)
@@ -90,7 +98,7 @@ def unsubscribe_details(token: str) -> dict:
 
 
 @transaction.atomic
-def unsubscribe(token: str) -> dict:
+def unsubscribe(token: str) -> UnsubscribeDetails:
     """Stop the kind of email the link came with: in the account's settings when it is an
     account's, otherwise for the address. Doing it twice is harmless."""
     details = unsubscribe_details(token)
@@ -105,7 +113,7 @@ def unsubscribe(token: str) -> dict:
     return details
 
 
-def save_notification_settings(user: User, values: dict) -> NotificationSettings:
+def save_notification_settings(user: User, values: dict[str, int | bool]) -> NotificationSettings:
     """Change some of the user's notification settings (the digest, heads-ups, outcomes)."""
     current = settings_for(user)
     for field, value in values.items():

@@ -33,7 +33,7 @@ class Summary:
     skipped_already_sent: int = 0
     candidates: list[Candidate] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, int]:
         return {"due": self.due, "queued": self.queued,
                 "skipped_already_sent": self.skipped_already_sent}  # fmt: skip
 
@@ -107,7 +107,9 @@ def _count_existing(summary: Summary) -> None:
     summary.skipped_already_sent = len(keys) - summary.queued
 
 
-def _queue_all(summary: Summary, now: datetime, batch_size: int, on_batch) -> None:
+def _queue_all(
+    summary: Summary, now: datetime, batch_size: int, on_batch: Callable[[int], None] | None
+) -> None:
     candidates = summary.candidates
     for start in range(0, len(candidates), batch_size):
         batch = candidates[start : start + batch_size]

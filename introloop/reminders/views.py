@@ -1,3 +1,6 @@
+from datetime import datetime
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,7 +14,7 @@ from introloop.accounts.requests import AuthedRequest
 from introloop.goals.stats import outreach_for_today
 
 from . import calendar, services
-from .due import due_items_for, item_for
+from .due import DueItem, due_items_for, item_for
 from .forms import NotificationSettingsForm
 from .models import NotificationSettings
 
@@ -19,11 +22,11 @@ RECONNECTS_SHOWN = 10
 KIND_ORDER = {"intro_step": 0, "ask": 1, "reconnect": 2}
 
 
-def _priority(item) -> tuple:
+def _priority(item: DueItem) -> tuple[int, datetime]:
     return KIND_ORDER.get(item.kind, 1), item.due_at
 
 
-def _today_context(request: HttpRequest) -> dict:
+def _today_context(request: AuthedRequest) -> dict[str, Any]:
     now = timezone.now()
     today = now.astimezone(request.user.zone).date()
     items = due_items_for(request.user, now, days_ahead=7)
@@ -53,14 +56,14 @@ def today(request: AuthedRequest) -> HttpResponse:
     return render(request, "reminders/today.html", context)
 
 
-def _item_or_404(request: HttpRequest, key: str):
+def _item_or_404(request: AuthedRequest, key: str) -> DueItem:
     item = item_for(request.user, key, timezone.now())
     if item is None:
         raise Http404
     return item
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def _back(request: AuthedRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "reminders/_today_items.html", _today_context(request))
     return redirect("today")

@@ -157,9 +157,9 @@ def parse_birthday(s: str) -> str | None:
         rest = s[2:].replace("-", "")
         if len(rest) != 4 or not rest.isdigit():
             return None
-        month, day = int(rest[:2]), int(rest[2:])
+        month, day_of_month = int(rest[:2]), int(rest[2:])
         try:
-            date(2000, month, day)  # a leap year, so --02-29 is a birthday
+            date(2000, month, day_of_month)  # a leap year, so --02-29 is a birthday
         except ValueError:
             return None
         return f"--{rest[:2]}-{rest[2:]}"

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from typing import Any
 
 from ..services import InvalidContact, clean_intro_cap
 from .cleaning import ResultBuilder, parse_birthday, parse_days, parse_iso_date
@@ -267,7 +268,7 @@ def parse_export_json(
     document: object, *, progress: Callable[[int, int], None] | None = None
 ) -> ParseResult:
     """Records from a parsed Introloop JSON export; ImportFileError if it has the wrong shape."""
-    if not is_export_json(document):
+    if not is_export_json(document) or not isinstance(document, dict):
         raise ImportFileError("This JSON file is not an Introloop contacts export.")
     version = document.get("version")
     if isinstance(version, int) and not isinstance(version, bool) and version > JSON_VERSION:
@@ -296,7 +297,8 @@ def parse_export_json(
 
 
 def _record_from_entry(number: int, entry: dict, builder: ResultBuilder) -> ContactRecord:
-    record = ContactRecord(line=number, **{key: _text(entry, key) for key in _TEXT_KEYS})
+    texts: dict[str, Any] = {key: _text(entry, key) for key in _TEXT_KEYS}
+    record = ContactRecord(line=number, **texts)
     record.source = record.source.strip().lower()
     record.emails = _pairs(entry, "emails", "email")
     record.phones = _pairs(entry, "phones", "number")

@@ -147,8 +147,11 @@ def _read_rows(reader, builder: ResultBuilder, progress) -> None:
         if not (full_name or emails or url):
             builder.reject(line, "no name, email or LinkedIn profile")
             continue
-        connected_on = dates.get(connected, False) if connected else None
-        if connected_on is False:
+        if not connected:
+            connected_on = None
+        elif connected in dates:
+            connected_on = dates[connected]
+        else:
             connected_on = dates[connected] = _parse_connected_on(connected)
         if connected_on is None and connected:
             builder.warn(line, f"'{connected}' is not a date; the connection date was left empty")

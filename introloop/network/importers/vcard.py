@@ -138,7 +138,7 @@ class Property:
         ]
 
     def types(self) -> list[str]:
-        found = []
+        found: list[str] = []
         for value in self.params.get("TYPE", []):
             found.extend(t.strip().lower() for t in value.split(","))
         return found

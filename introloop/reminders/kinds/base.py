@@ -7,13 +7,14 @@ from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
 
 from introloop.accounts.models import User
 from introloop.intros import lifecycle
-from introloop.intros.models import Intro
+from introloop.intros.models import ActionLink, Intro
 from introloop.lookups import any_of
 from introloop.network.models import Contact
 from introloop.outbox.emails import render
@@ -23,6 +24,9 @@ from ..due import url_template
 from ..models import EmailOptOut, NotificationSettings
 
 UNSUBSCRIBE_SALT = "introloop.reminders.unsubscribe"
+
+# Writes a reminder's email, given `now` and a list that collects the new link rows.
+Compose = Callable[[datetime, list[ActionLink]], OutgoingEmail]
 
 
 @dataclass
@@ -36,7 +40,7 @@ class Candidate:
     user_id: int | None
     intro_id: int | None
     # Called only once the key is claimed, with `now` and a list that collects new link rows.
-    compose: Callable[[datetime, list], OutgoingEmail]
+    compose: Compose
 
 
 # Columns a sweep never reads; leaving them out of 10,000 rows is measurably faster.
@@ -125,7 +129,13 @@ def read_unsubscribe_token(token: str) -> tuple[str, int | None, str]:
 
 
 def reminder_email(
-    template: str, context: dict, *, to: str, kind: str, what: str, user_id: int | None
+    template: str,
+    context: dict[str, Any],
+    *,
+    to: str,
+    kind: str,
+    what: str,
+    user_id: int | None,
 ) -> OutgoingEmail:
     """Render a reminder with its footer: why it came and the one-click stop (RFC 8058)."""
     url = unsubscribe_url(to, kind, user_id)
@@ -149,7 +159,7 @@ def opted_out(emails: set[str], kind: str) -> set[str]:
     return set(rows.values_list("email", flat=True))
 
 
-def intro_candidate(kind: str, intro: Intro, role: str, tail: str, compose) -> Candidate:
+def intro_candidate(kind: str, intro: Intro, role: str, tail: str, compose: Compose) -> Candidate:
     """A reminder about an introduction to one of its parties; `tail` completes its key
     (the step and its due date, say) after the kind, the recipient and the introduction."""
     email = intro.party(role)[1]
@@ -181,7 +191,8 @@ def told_connectors(
     stopped = opted_out({i.connector_email for i in told}, kind)
     found, default = [], NotificationSettings()
     for intro in told:
-        pref = prefs.get(intro.connector_user_id) or default
+        user_id = intro.connector_user_id
+        pref = (prefs.get(user_id) if user_id is not None else None) or default
         if getattr(pref, setting) and intro.connector_email not in stopped:
             found.append((intro, pref))
     return found

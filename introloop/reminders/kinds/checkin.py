@@ -3,11 +3,12 @@
 from datetime import datetime, timedelta
 
 from introloop.intros.links import links_for
-from introloop.intros.models import CHECKIN_STATES, Intro, Role
+from introloop.intros.models import CHECKIN_STATES, ActionLink, Intro, Role
 from introloop.intros.steps import CHECKIN_CHOICES
 from introloop.lookups import any_of
+from introloop.outbox.services import OutgoingEmail
 
-from .base import Candidate, SweepInput, intro_candidate, opted_out, reminder_email
+from .base import Candidate, Compose, SweepInput, intro_candidate, opted_out, reminder_email
 
 KIND = "checkin"
 LABEL = "check-ins about introductions made to you"
@@ -41,8 +42,8 @@ def claimed(candidates: list[Candidate], now: datetime) -> None:
     Intro.objects.filter(any_of("id", ids)).update(checkin_sent_at=now)
 
 
-def _composer(intro: Intro):
-    def compose(now: datetime, links: list):
+def _composer(intro: Intro) -> Compose:
+    def compose(now: datetime, links: list[ActionLink]) -> OutgoingEmail:
         context = {
             "target": intro.target_name,
             "seeker": intro.seeker_name,

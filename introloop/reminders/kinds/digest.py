@@ -7,11 +7,13 @@ from django.conf import settings
 from django.db.models import F
 
 from introloop.accounts.models import User
+from introloop.intros.models import ActionLink
 from introloop.lookups import any_of
+from introloop.outbox.services import OutgoingEmail
 
 from ..due import DueItem, due_items
 from ..models import NotificationSettings
-from .base import Candidate, SweepInput, reminder_email
+from .base import Candidate, Compose, SweepInput, reminder_email
 
 KIND = "digest"
 LABEL = "the daily digest"
@@ -61,8 +63,8 @@ def collect(sweep: SweepInput) -> list[Candidate]:
     return candidates
 
 
-def _composer(user: User, items: list[DueItem], local_now: datetime):
-    def compose(now: datetime, links: list):
+def _composer(user: User, items: list[DueItem], local_now: datetime) -> Compose:
+    def compose(now: datetime, links: list[ActionLink]) -> OutgoingEmail:
         today = local_now.date()
         reconnects = [i for i in items if i.kind == "reconnect"]
         shown = [i for i in items if i.kind != "reconnect"] + reconnects[:RECONNECTS]

@@ -5,11 +5,13 @@ from datetime import datetime, timedelta
 
 from introloop.intros import lifecycle
 from introloop.intros.lifecycle import NextStep
-from introloop.intros.models import Intro, Role
+from introloop.intros.models import ActionLink, Intro, Role
 from introloop.intros.steps import STEPS
+from introloop.outbox.services import OutgoingEmail
 
 from .base import (
     Candidate,
+    Compose,
     SweepInput,
     first_name,
     intro_candidate,
@@ -37,8 +39,8 @@ def collect(sweep: SweepInput) -> list[Candidate]:
     return candidates
 
 
-def _composer(intro: Intro, step: NextStep, days_late: int):
-    def compose(now: datetime, links: list):
+def _composer(intro: Intro, step: NextStep, days_late: int) -> Compose:
+    def compose(now: datetime, links: list[ActionLink]) -> OutgoingEmail:
         context = {
             "connector_first": first_name(intro.connector_name),
             "seeker": intro.seeker_name,

@@ -5,13 +5,15 @@ from datetime import datetime, timedelta
 
 from introloop.intros.lifecycle import NextStep, next_steps
 from introloop.intros.links import choice_links
-from introloop.intros.models import Intro, Role
+from introloop.intros.models import ActionLink, Intro, Role
 from introloop.intros.steps import lower_first
 from introloop.lookups import any_of
+from introloop.outbox.services import OutgoingEmail
 
 from ..models import Reminder
 from .base import (
     Candidate,
+    Compose,
     SweepInput,
     intro_candidate,
     opted_out,
@@ -70,8 +72,8 @@ def _history(intro_ids: list[int]) -> dict[str, tuple[int, datetime]]:
     return grouped
 
 
-def _composer(intro: Intro, step: NextStep):
-    def compose(now: datetime, links: list):
+def _composer(intro: Intro, step: NextStep) -> Compose:
+    def compose(now: datetime, links: list[ActionLink]) -> OutgoingEmail:
         name, email = intro.party(step.owner)
         context = {
             "name": name,

@@ -2,10 +2,12 @@
 
 from datetime import datetime, timedelta
 
-from introloop.intros.models import Intro, Role, State
+from introloop.intros.models import ActionLink, Intro, Role, State
+from introloop.outbox.services import OutgoingEmail
 
 from .base import (
     Candidate,
+    Compose,
     SweepInput,
     first_name,
     intro_candidate,
@@ -24,20 +26,16 @@ def collect(sweep: SweepInput) -> list[Candidate]:
     closed = Intro.objects.filter(
         state=State.LOOP_CLOSED, closed_at__gte=now - WINDOW, closed_at__lte=now
     )
-    return [
-        intro_candidate(
-            KIND,
-            intro,
-            Role.CONNECTOR,
-            f"loop_closed:{intro.closed_at.date().isoformat()}",
-            _composer(intro),
-        )
-        for intro, _ in told_connectors(list(closed), KIND, SETTING)
-    ]
+    candidates = []
+    for intro, _ in told_connectors(list(closed), KIND, SETTING):
+        assert intro.closed_at is not None  # the filter above leaves out the rest
+        tail = f"loop_closed:{intro.closed_at.date().isoformat()}"
+        candidates.append(intro_candidate(KIND, intro, Role.CONNECTOR, tail, _composer(intro)))
+    return candidates
 
 
-def _composer(intro: Intro):
-    def compose(now: datetime, links: list):
+def _composer(intro: Intro) -> Compose:
+    def compose(now: datetime, links: list[ActionLink]) -> OutgoingEmail:
         context = {
             "connector_first": first_name(intro.connector_name),
             "seeker": intro.seeker_name,

@@ -15,10 +15,12 @@ from django.urls import reverse
 from introloop.accounts.models import User
 from introloop.goals.models import Goal
 from introloop.goals.services import stop_weekly_summary
-from introloop.goals.stats import Stats, stats_for
+from introloop.goals.stats import Stats, WeekFigures, stats_for
+from introloop.intros.models import ActionLink
+from introloop.outbox.services import OutgoingEmail
 
 from ..models import NotificationSettings
-from .base import Candidate, SweepInput, reminder_email
+from .base import Candidate, Compose, SweepInput, reminder_email
 
 KIND = "weekly"
 LABEL = "the weekly summary"
@@ -70,9 +72,17 @@ def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%"
 
 
+def _last_week(stats: Stats) -> WeekFigures:
+    """Last week's figures: stats_for() reads twelve weeks, so there is always a last week."""
+    week = stats.last_week
+    if week is None:
+        raise AssertionError("A weekly summary needs figures for more than one week")
+    return week
+
+
 def summary_lines(stats: Stats) -> tuple[str, list[str], list[str]]:
     """(the week's dates, last week's figures, figures since the start), as sentences."""
-    week = stats.last_week
+    week = _last_week(stats)
     end = week.start + timedelta(days=6)
     dates = f"{week.start.day} {week.start:%B} to {end.day} {end:%B}"
     target = stats.outreach_target
@@ -104,8 +114,8 @@ def summary_lines(stats: Stats) -> tuple[str, list[str], list[str]]:
     return dates, last, overall
 
 
-def _summary(user: User):
-    def compose(now: datetime, links: list):
+def _summary(user: User) -> Compose:
+    def compose(now: datetime, links: list[ActionLink]) -> OutgoingEmail:
         stats = stats_for(user, now)
         dates, last, overall = summary_lines(stats)
         context = {
@@ -113,7 +123,7 @@ def _summary(user: User):
             "dates": dates,
             "last": last,
             "overall": overall,
-            "conversations": stats.last_week.conversations,
+            "conversations": _last_week(stats).conversations,
             "target": stats.outreach_target,
             "referrals": stats.referrals,
             "referral_target": stats.referral_target,

@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 import time
+from typing import cast
 
 from django.conf import settings
 from django.core.management import call_command
@@ -68,7 +69,9 @@ class Command(BaseCommand):
             exited = [child for child in children if child.poll() is not None]
             if exited:
                 exit_code = exited[0].returncode or 1
-                self.stderr.write(f"Process {exited[0].args[2:4]} exited; stopping.")
+                # Started from lists of str above: [python, "-m", module, …].
+                command = cast(list[str], exited[0].args)
+                self.stderr.write(f"Process {command[2:4]} exited; stopping.")
                 break
             time.sleep(0.5)
         for child in children:

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from introloop.reminders.sweep import sweep
@@ -9,12 +10,12 @@ from introloop.reminders.sweep import sweep
 class Command(BaseCommand):
     help = "Run one reminder sweep: queue every reminder that is due, each exactly once."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", help="compute as if it were this ISO-8601 moment")
         parser.add_argument("--dry-run", action="store_true", help="list without queueing")
         parser.add_argument("--json", action="store_true", help="print a JSON summary last")
 
-    def handle(self, *args, as_of, dry_run, json, **kw):
+    def handle(self, *args: Any, as_of: str | None, dry_run: bool, json: bool, **kw: Any) -> None:
         now = timezone.now()
         if as_of:
             try:
