@@ -79,7 +79,8 @@ def test(args: list[str]) -> int:
 def bench(args: list[str]) -> int:
     ensure_installed("test")
     sections = []
-    for script in sorted((ROOT / "bench").glob("*.py")):
+    # Modules whose names start with "_" hold what the benchmarks share; they are not run.
+    for script in sorted(p for p in (ROOT / "bench").glob("*.py") if not p.name.startswith("_")):
         say(f"running {script.relative_to(ROOT)}")
         result = subprocess.run(  # noqa: S603
             [str(PYTHON), str(script), *args], cwd=ROOT, capture_output=True, text=True

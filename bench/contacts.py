@@ -12,9 +12,7 @@ Floors:
 """
 
 import csv
-import io
 import os
-import random
 import sqlite3
 import statistics
 import sys
@@ -64,6 +62,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from _people import COMPANIES, linkedin_export  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -75,71 +74,6 @@ from introloop.goals.models import Goal  # noqa: E402
 from introloop.goals.suggestions import suggestions  # noqa: E402
 from introloop.network.importers.detect import parse_upload  # noqa: E402
 from introloop.network.imports import apply_import  # noqa: E402
-
-GIVEN = [
-    "Ada",
-    "Ben",
-    "Chloé",
-    "Dev",
-    "Elena",
-    "Farah",
-    "Grace",
-    "Hugo",
-    "Ines",
-    "Jonas",
-    "Kofi",
-    "Lena",
-    "Mateo",
-    "Nadia",
-    "Olu",
-    "Priya",
-]
-FAMILY = [
-    "Adeyemi",
-    "Bauer",
-    "Castillo",
-    "Dubois",
-    "García",
-    "Haddad",
-    "Ito",
-    "Jansen",
-    "Novak",
-    "Okafor",
-    "Patel",
-    "Rossi",
-]
-COMPANIES = [f"Company {n}" for n in range(800)]
-TITLES = ["Product Manager", "Data Scientist", "Engineer", "Recruiter", "Founder", "Designer"]
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
-def linkedin_export(rows: int) -> bytes:
-    """A Connections.csv as LinkedIn writes it: note lines, then seven columns."""
-    rng = random.Random(7)
-    out = io.StringIO()
-    out.write(
-        'Notes:\n"When exporting your connection data, you may notice that some of the '
-        'email addresses are missing."\n\n'
-    )
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
-    )
-    for n in range(rows):
-        given, family = rng.choice(GIVEN), rng.choice(FAMILY)
-        email = f"{given}.{family}{n}@example.com".lower() if rng.random() < 0.25 else ""
-        writer.writerow(
-            [
-                given,
-                family,
-                f"https://www.linkedin.com/in/{given}-{family}-{n:06d}".lower(),
-                email,
-                rng.choice(COMPANIES),
-                rng.choice(TITLES),
-                f"{rng.randint(1, 28):02d} {rng.choice(MONTHS)} {rng.randint(2010, 2025)}",
-            ]
-        )
-    return out.getvalue().encode("utf-8")
 
 
 def median_time(fn, runs: int) -> float:
