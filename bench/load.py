@@ -221,14 +221,12 @@ def start_import(port: int, token: str, rows: int, work: Path) -> tuple[float, i
     """Upload a large LinkedIn export through the API; (seconds the upload took, job id)."""
     data = linkedin_export(rows)
     boundary = "introloopbenchboundary"
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="Connections.csv"'
-            f"\r\nContent-Type: text/csv\r\n\r\n"
-        ).encode()
-        + data
-        + f"\r\n--{boundary}--\r\n".encode()
+    head = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="file"; filename="Connections.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
     )
+    body = head.encode() + data + f"\r\n--{boundary}--\r\n".encode()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     started = time.perf_counter()
     connection.request("POST", "/api/v1/imports", body=body, headers={
