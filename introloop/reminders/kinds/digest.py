@@ -77,6 +77,7 @@ def _composer(user: User, items: list[DueItem], local_now: datetime) -> Compose:
             if group
         ]
         context = {
+            "greeting": greeting(local_now),
             "name": user.get_short_name(),
             "groups": groups,
             "count": len(items),
@@ -94,6 +95,13 @@ def _composer(user: User, items: list[DueItem], local_now: datetime) -> Compose:
         )
 
     return compose
+
+
+def greeting(local_now: datetime) -> str:
+    """By the hour where the person is: a digest hour can be any hour of the day."""
+    if local_now.hour < 12:
+        return "Good morning"
+    return "Good afternoon" if local_now.hour < 18 else "Good evening"
 
 
 class Line(NamedTuple):

@@ -3,12 +3,15 @@ what came of it, before anyone is embarrassed."""
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
+
 from introloop.intros import lifecycle
 from introloop.intros.lifecycle import NextStep
 from introloop.intros.models import ActionLink, Intro, Role
 from introloop.intros.steps import STEPS
 from introloop.outbox.services import OutgoingEmail
 
+from ..due import url_template
 from .base import (
     Candidate,
     Compose,
@@ -50,7 +53,7 @@ def _composer(intro: Intro, step: NextStep, days_late: int) -> Compose:
             "late_with": step.kind.heads_up,
             "due": f"{step.due_at:%-d %b}",
             "days_late": days_late,
-            "state": intro.get_state_display().lower(),
+            "intro_url": settings.SITE_URL + url_template("intros:detail").format(intro.id),
         }
         return reminder_email(
             "reminders/escalation",

@@ -45,7 +45,7 @@ def collect(sweep: SweepInput) -> list[Candidate]:
         .filter(Exists(Goal.objects.filter(owner=OuterRef("pk"), active=True)))
         .exclude(targets__weekly_summary=False)
         .annotate(hour=F("notification_settings__digest_hour"))
-        .only("id", "email", "name", "time_zone")
+        .only("id", "email", "name", "time_zone", "date_joined")
         .order_by("id")
     )
     candidates = []
@@ -54,6 +54,8 @@ def collect(sweep: SweepInput) -> list[Candidate]:
         hour = DEFAULT_HOUR if user.hour is None else user.hour
         if local.weekday() != 0 or local.hour < hour:
             continue
+        if user.date_joined.astimezone(user.zone).date() > local.date() - timedelta(days=7):
+            continue  # no full week yet: a summary of zeros says nothing
         year, week, _ = local.isocalendar()
         candidates.append(
             Candidate(

@@ -136,6 +136,8 @@ def test_the_connector_hears_once_when_the_seeker_is_late(alice):
     [heads_up] = Message.objects.filter(to=[sam.email], subject__contains="late")
     assert heads_up.subject == "Alice Archer is 3 days late with Tom Hale"
     assert "just checking in: how did it go with Tom?" in heads_up.body_text
+    assert "was due to write to Tom Hale" in heads_up.body_text  # the step, in plain words
+    assert f"http://127.0.0.1:8000/intros/{intro.id}/" in heads_up.body_text
     assert Reminder.objects.get(kind="escalation").intro == intro
 
 
@@ -176,3 +178,16 @@ def test_a_tampered_unsubscribe_link_does_nothing(alice):
     response = Client().post("/unsubscribe/not-a-real-token/")
     assert response.status_code == 400
     assert NotificationSettings.objects.get(user=alice).digest_enabled
+
+
+@pytest.mark.parametrize(("utc", "greeting"), [("07:10", "Good morning"),
+                                                ("17:10", "Good evening")])  # fmt: skip
+def test_the_digest_greets_by_the_hour_where_its_reader_is(alice, utc, greeting):
+    settings_ = NotificationSettings.objects.get(user=alice)
+    settings_.digest_hour = 6
+    settings_.save()
+    introduced(alice, at("2026-11-10T10:00"))  # reaching out is overdue
+    sweep(at(f"2026-11-16T{utc}"))  # Paris is an hour ahead
+
+    [digest] = Message.objects.filter(to=[alice.email], subject__startswith="Today:")
+    assert digest.body_text.startswith(f"{greeting} Alice,")

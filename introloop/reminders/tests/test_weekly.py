@@ -40,7 +40,8 @@ def weekly_sweep(now: datetime) -> tuple[int, int]:
 
 
 def seeker(email: str, zone: str = "Europe/Paris", **goal) -> object:
-    user = make_user(email, email.split("@")[0].title() + " Seeker", time_zone=zone)
+    user = make_user(email, email.split("@")[0].title() + " Seeker", time_zone=zone,
+                     date_joined=at("2026-01-05T09:00"))  # fmt: skip
     Goal.objects.create(owner=user, title="Data teams in Lyon", **goal)
     return user
 
@@ -141,3 +142,12 @@ def test_the_summary_escapes_names_in_html(db):
     [message] = summaries()
     assert "<b>Odd</b>" not in message.body_html
     assert "&lt;b&gt;Odd&lt;/b&gt;" in message.body_html
+
+
+def test_a_new_account_gets_no_summary_before_its_first_full_week(db):
+    paula = seeker("paula@example.com")
+    paula.date_joined = at("2026-03-04T10:00")  # a Wednesday
+    paula.save(update_fields=["date_joined"])
+
+    assert weekly_sweep(at("2026-03-09T07:00")) == (0, 0)  # its first Monday: half a week
+    assert weekly_sweep(at("2026-03-16T07:00")) == (1, 0)  # a full week behind it
