@@ -136,6 +136,8 @@ RULES: dict[str, Rule] = {
     "network.notduplicate": _owner,
     "network.importupload": _owner,
     "network.importrun": _owner,
+    "network.importjob": _owner,
+    "network.importjobbatch": _through("job", _owner),
     "intros.intro": _intro_parties,
     "intros.introevent": _through("intro", _intro_parties),
     "intros.introsettings": _user,

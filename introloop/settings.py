@@ -270,6 +270,8 @@ CSRF_FAILURE_VIEW = "introloop.views.csrf_failure"
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 # Largest contacts file accepted for import (a 20,000-connection LinkedIn export is ~3 MB).
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Files of more rows than this are imported by the worker in the background, in batches.
+IMPORT_BACKGROUND_ROWS = envint("IMPORT_BACKGROUND_ROWS", 2000)
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ from . import (
     duplicates,
     errors,
     goals,
+    imports,
     interactions,
     intro_settings,
     intros,
@@ -34,6 +35,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", me.router)
 api.add_router("/", contacts.router)
+api.add_router("/", imports.router)
 api.add_router("/", interactions.router)
 api.add_router("/", duplicates.router)
 api.add_router("/", intros.router)

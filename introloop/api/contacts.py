@@ -1,19 +1,16 @@
-"""/api/v1/contacts, their tags, /imports and /exports.
+"""/api/v1/contacts, their tags, and /exports of them.
 
 Input is validated by the same Django forms as the web pages, so both answer bad input with
-the same messages; the API names the field. Interactions, duplicates and merging have modules
-of their own.
+the same messages; the API names the field. Imports, interactions, duplicates and merging have
+modules of their own.
 """
 
-import json
 from datetime import date, datetime
 
-from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
-from ninja.files import UploadedFile
 from pydantic import Field
 
 from introloop import access
@@ -21,10 +18,7 @@ from introloop.accounts.requests import ApiRequest
 from introloop.goals.queries import reciprocity
 from introloop.network import exports, queries, services
 from introloop.network.forms import BulkTagForm, ContactForm, join_labelled
-from introloop.network.import_views import export_response, read_upload
-from introloop.network.importers.detect import parse_upload
-from introloop.network.importers.records import FORMATS, ImportFileError
-from introloop.network.imports import apply_import, plan_import
+from introloop.network.import_views import export_response
 from introloop.network.models import Contact
 
 from .parser import Input
@@ -116,21 +110,6 @@ class BulkTagOut(Schema):
     tag: str
     action: str
     changed: int  # contacts that gained (or lost) the tag; the others already had it (or not)
-
-
-class Problem(Schema):
-    line: int
-    message: str
-
-
-class ImportOut(Schema):
-    format: str
-    dry_run: bool
-    created: int
-    updated: int
-    unchanged: int
-    errors: list[Problem]
-    warnings: list[Problem]
 
 
 def contact_out(contact: Contact, today: date, balance: dict | None = None) -> dict:
@@ -311,47 +290,6 @@ def patch_contact(request: ApiRequest, contact_id: int, payload: ContactIn):
 def delete_contact(request: ApiRequest, contact_id: int):
     services.delete_contact(_get_contact(request, contact_id))
     return Status(204, None)
-
-
-@router.post("/imports", response=ImportOut, summary="Import a contacts file")
-def import_contacts(
-    request: ApiRequest,
-    file: UploadedFile = File(...),
-    format: str = Form(""),
-    dry_run: bool = Form(False),
-    mapping: str = Form(""),
-):
-    """Upload LinkedIn's Connections.csv or export ZIP, a vCard, a Google Contacts CSV, an
-    Introloop export, or any CSV (with `mapping`: a JSON object from column header to field).
-    `dry_run=true` answers what would happen without changing anything."""
-    if format and format not in FORMATS:
-        raise HttpError(422, f"format must be one of {', '.join(FORMATS)}")
-    try:
-        column_map = json.loads(mapping) if mapping else None
-    except json.JSONDecodeError:
-        raise HttpError(422, "mapping must be a JSON object of column header → field") from None
-    if column_map is not None and not isinstance(column_map, dict):
-        raise HttpError(422, "mapping must be a JSON object of column header → field")
-    try:
-        data = read_upload(file)
-        filename = file.name or "upload"
-        parsed = parse_upload(data, filename=filename, format=format or None, mapping=column_map)
-    except ImportFileError as error:
-        raise HttpError(422, str(error)) from None
-    if dry_run:
-        with transaction.atomic():
-            plan = plan_import(request.auth, parsed)
-    else:
-        plan = apply_import(request.auth, parsed, now=timezone.now(), filename=filename).plan
-    return {
-        "format": plan.format,
-        "dry_run": dry_run,
-        "created": len(plan.creates),
-        "updated": len(plan.updates),
-        "unchanged": plan.unchanged,
-        "errors": [{"line": p.line, "message": p.message} for p in plan.errors],
-        "warnings": [{"line": p.line, "message": p.message} for p in plan.warnings],
-    }
 
 
 @router.get("/exports/contacts.{fmt}", summary="All your contacts as csv, vcf or json")

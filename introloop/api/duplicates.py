@@ -8,7 +8,7 @@ from pydantic import Field
 from introloop import access
 from introloop.accounts.requests import ApiRequest
 from introloop.goals.queries import reciprocity
-from introloop.network import queries, services
+from introloop.network import merging, queries
 from introloop.network.forms import MergeForm
 from introloop.network.models import Contact
 
@@ -100,7 +100,7 @@ def merge_preview(request: ApiRequest, contact_id: int, other_id: int | None = N
     keep, other = _pair(request, contact_id, other_id, "query")
     today = queries.local_today(request.auth, timezone.now())
     balances = reciprocity(request.auth, [keep.id, other.id])
-    fields = services.merge_conflicts(keep, other)
+    fields = merging.merge_conflicts(keep, other)
     choices = MergeForm(keep, other, fields).fields  # labelled as on the web's merge page
     conflicts = [
         {
@@ -128,13 +128,13 @@ def merge(request: ApiRequest, contact_id: int, payload: MergeIn):
     is deleted. Where both hold a different value, this contact's wins unless the field is
     named in `take_from_other` (see the preview's `conflicts`)."""
     keep, other = _pair(request, contact_id, payload.other_id, "body")
-    unknown = [f for f in payload.take_from_other if f not in services.CHOOSABLE_FIELDS]
+    unknown = [f for f in payload.take_from_other if f not in merging.CHOOSABLE_FIELDS]
     if unknown:
         raise invalid(
             "take_from_other",
-            f"{unknown[0]!r} cannot be chosen; these can: {', '.join(services.CHOOSABLE_FIELDS)}.",
+            f"{unknown[0]!r} cannot be chosen; these can: {', '.join(merging.CHOOSABLE_FIELDS)}.",
         )
-    merged = services.merge_contacts(keep, other, payload.take_from_other, timezone.now())
+    merged = merging.merge_contacts(keep, other, payload.take_from_other, timezone.now())
     today = queries.local_today(request.auth, timezone.now())
     return contact_out(merged, today, reciprocity(request.auth, [merged.id]).get(merged.id))
 
@@ -149,5 +149,5 @@ def not_duplicates(request: ApiRequest, payload: NotDuplicatesIn):
     contacts = require_own_contacts(request, payload.contact_ids)
     if len(contacts) < 2:
         raise invalid("contact_ids", "Choose at least two different contacts.")
-    services.mark_not_duplicates(request.auth, contacts)
+    merging.mark_not_duplicates(request.auth, contacts)
     return Status(204, None)

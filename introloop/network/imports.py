@@ -1,10 +1,12 @@
-"""Applying parsed contact files to a user's contact book: plan, then write at once.
+"""Applying parsed contact files to a user's contact book: plan, then write.
 
-An import is one transaction: it applies in full or changes nothing. What it does is planned in
-`import_plan` (matching each record to a contact); this module writes the plan.
+A small import is one transaction: it applies in full or changes nothing. What it does is
+planned in `import_plan` (matching each record to a contact); this module writes the plan, one
+slice at a time (`write_plan_slice`): the whole plan at once here, or batch by batch in a
+background job (`import_jobs`).
 
-The write path uses multi-row INSERTs and executemany through Django's connection, not the
-ORM row by row: a 20,000-row LinkedIn export is the common case (bench/contacts.py).
+The write path uses executemany through Django's connection, not the ORM row by row: a
+20,000-row LinkedIn export is the common case (bench/contacts.py).
 """
 
 import json
@@ -27,8 +29,8 @@ from .import_plan import (
     plan_import,
 )
 from .importers.records import ContactRecord, ParseResult
-from .models import Contact, ContactEmail, ContactTag, ImportRun, fold
-from .services import get_or_create_tags, reconnect_due_on, search_text_for
+from .models import Contact, ContactEmail, ContactTag, ImportRun, Tag, fold
+from .services import clean_tag, get_or_create_tags, reconnect_due_on, search_text_for
 
 # What was importable from here before the plan had a module of its own.
 __all__ = [
@@ -39,9 +41,13 @@ __all__ = [
     "ImportOutcome",
     "ImportPlan",
     "PlannedUpdate",
+    "SliceWritten",
     "apply_import",
+    "contact_rows",
+    "link_introducers",
     "merge_into",
     "plan_import",
+    "write_plan_slice",
 ]
 
 _CONTACT_COLUMNS = (
@@ -72,7 +78,8 @@ _CONTACT_COLUMNS = (
     "search_text",
     "reconnect_due_on",
 )
-_UPDATE_COLUMNS = (
+# What an import may change in a contact it updates (besides emails, tags and its introducer).
+UPDATE_COLUMNS = (
     "full_name",
     "given_name",
     "family_name",
@@ -120,11 +127,19 @@ def _phones_json(record: ContactRecord) -> str:
     return json.dumps([{"number": n, "kind": k} for n, k in record.phones])
 
 
-def _insert_contacts(owner_id: int, records: list[ContactRecord], now: datetime, progress):
-    """Insert the new contacts with executemany; return their ids by uid.
+def _insert_contacts(
+    owner_id: int,
+    records: list[ContactRecord],
+    now: datetime,
+    progress,
+    rows: list[tuple] | None = None,
+) -> dict[str, int]:
+    """Insert the new contacts with executemany (their `rows`, when made already); return
+    their ids by uid.
 
-    The owner's row is locked for the whole import, so the owner's rows with an id above the
-    previous maximum are exactly the ones inserted here.
+    Every id above the table's largest before the inserts is new: the rows read back are
+    found through the primary key (a batch of a large import reads its own rows, not all the
+    owner's), then narrowed to the owner's (others may have added contacts meanwhile).
     """
     table = Contact._meta.db_table
     sql = (
@@ -132,23 +147,23 @@ def _insert_contacts(owner_id: int, records: list[ContactRecord], now: datetime,
         f"VALUES ({', '.join(['%s'] * len(_CONTACT_COLUMNS))})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {table} WHERE owner_id = %s", [owner_id])  # noqa: S608
+        cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608
         before = cursor.fetchone()[0] or 0
         step = 5000
         for start in range(0, len(records), step):
-            rows = _contact_rows(owner_id, records[start : start + step], now)
-            cursor.executemany(sql, rows)
+            if rows is None:
+                cursor.executemany(sql, contact_rows(owner_id, records[start : start + step], now))
+            else:
+                cursor.executemany(sql, rows[start : start + step])
             if progress:
-                progress(start + len(rows), len(records))
-        cursor.execute(
-            f"SELECT uid, id FROM {table} WHERE owner_id = %s AND id > %s",  # noqa: S608
-            [owner_id, before],
-        )
-        return dict(cursor.fetchall())
+                progress(min(start + step, len(records)), len(records))
+        cursor.execute(f"SELECT uid, id, owner_id FROM {table} WHERE id > %s", [before])  # noqa: S608
+        return {uid: pk for uid, pk, owner in cursor.fetchall() if owner == owner_id}
 
 
-def _contact_rows(owner_id: int, records: list[ContactRecord], now: datetime) -> list[tuple]:
-    """New contacts' rows, in _CONTACT_COLUMNS order."""
+def contact_rows(owner_id: int, records: list[ContactRecord], now: datetime) -> list[tuple]:
+    """New contacts' rows as write_plan_slice() inserts them (a batch's, made before its
+    transaction, so that other writers can get in meanwhile)."""
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
     date_value = ops.adapt_datefield_value
@@ -193,7 +208,7 @@ def _update_contacts(updates: list[PlannedUpdate], dates: dict[int, tuple], now:
     """Rewrite the updated contacts' columns; `dates` maps id -> (created_at, last interaction)."""
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
-    assignments = ", ".join(f"{c} = %s" for c in _UPDATE_COLUMNS)
+    assignments = ", ".join(f"{c} = %s" for c in UPDATE_COLUMNS)
     rows = []
     for update in updates:
         r = update.record
@@ -239,6 +254,14 @@ class ImportOutcome:
     run: ImportRun | None
 
 
+@dataclass
+class SliceWritten:
+    """What writing one slice of a plan added, for undoing it."""
+
+    created_ids: list[int]  # the contacts it created, in the order of the slice's creates
+    created_tag_ids: list[int]  # the tags that did not exist before it
+
+
 def apply_import(
     owner: User,
     parsed: ParseResult,
@@ -250,39 +273,79 @@ def apply_import(
     """Plan and write the import in one transaction: all of it, or nothing."""
     with transaction.atomic():
         # One import at a time per person: a second one waits, then plans on fresh data.
-        User.objects.select_for_update().filter(pk=owner.pk).exists()
+        lock_owner(owner.pk)
         plan = plan_import(owner, parsed)
-        _write_plan(owner, plan, now, progress)
-        run = ImportRun.objects.create(
-            owner=owner,
-            filename=filename[:255],
-            format=plan.format,
-            created=len(plan.creates),
-            updated=len(plan.updates),
-            unchanged=plan.unchanged,
-            rejected=len(plan.errors),
-            finished_at=now,
-        )
+        write_plan_slice(owner, plan.creates, plan.updates, now=now, progress=progress)
+        run = record_run(owner, plan, filename=filename, now=now)
     return ImportOutcome(plan=plan, run=run)
 
 
-def _write_plan(owner: User, plan: ImportPlan, now: datetime, progress) -> None:
-    new_ids = _insert_contacts(owner.pk, plan.creates, now, progress)
-    if plan.updates:
-        dates = Contact.objects.filter(id__in=[u.contact_id for u in plan.updates]).values_list(
+def lock_owner(owner_id: int) -> None:
+    """Lock the owner's row until the transaction ends: their imports write one at a time.
+
+    FOR NO KEY UPDATE on PostgreSQL: rows that refer to the owner (a contact added meanwhile)
+    take a KEY SHARE lock on it, which this one lets through. SQLite writes one at a time.
+    """
+    User.objects.select_for_update(no_key=True).filter(pk=owner_id).exists()
+
+
+def record_run(owner: User, plan: ImportPlan, *, filename: str, now: datetime) -> ImportRun:
+    """The import history's line for a plan that was written."""
+    return ImportRun.objects.create(
+        owner=owner,
+        filename=filename[:255],
+        format=plan.format,
+        created=len(plan.creates),
+        updated=len(plan.updates),
+        unchanged=plan.unchanged,
+        rejected=len(plan.errors),
+        finished_at=now,
+    )
+
+
+def write_plan_slice(
+    owner: User,
+    creates: list[ContactRecord],
+    updates: list[PlannedUpdate],
+    *,
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+    rows: list[tuple] | None = None,
+) -> SliceWritten:
+    """Write part of a plan (or all of it): insert `creates` (whose `contact_rows()` may be
+    made already), rewrite `updates`, add their emails and tags, link their introducers when
+    these exist already.
+
+    The caller holds a transaction and the owner's lock (`lock_owner`).
+    """
+    new_ids = _insert_contacts(owner.pk, creates, now, progress, rows)
+    if updates:
+        dates = Contact.objects.filter(id__in=[u.contact_id for u in updates]).values_list(
             "id", "created_at", "last_interaction_on"
         )
-        _update_contacts(plan.updates, {pk: (c, last) for pk, c, last in dates}, now)
+        _update_contacts(updates, {pk: (c, last) for pk, c, last in dates}, now)
 
-    targets = [(new_ids[r.uid], r) for r in plan.creates]
-    targets += [(u.contact_id, u.record) for u in plan.updates]
-    _write_emails(owner.pk, targets, plan)
-    _write_tags(owner, targets)
-    _link_introducers(owner, targets, new_ids)
+    targets = [(new_ids[r.uid], r) for r in creates]
+    targets += [(u.contact_id, u.record) for u in updates]
+    _write_emails(owner.pk, targets, updates)
+    created_tag_ids = _write_tags(owner, targets)
+    _link_introducers(owner, targets)
+    return SliceWritten([new_ids[r.uid] for r in creates], created_tag_ids)
 
 
-def _write_emails(owner_id: int, targets, plan: ImportPlan) -> None:
-    updated_ids = [u.contact_id for u in plan.updates]
+def link_introducers(owner: User, records: list[ContactRecord]) -> None:
+    """Link each record's contact to its introducer (by uid), where it has none yet: a plan
+    written in batches links the ones whose introducer came in a later batch at the end."""
+    wanted = [r for r in records if r.introduced_by_uid]
+    if not wanted:
+        return
+    uids = {r.uid for r in wanted}
+    ids = dict(Contact.objects.filter(owner=owner, uid__in=uids).values_list("uid", "id"))
+    _link_introducers(owner, [(ids[r.uid], r) for r in wanted if r.uid in ids])
+
+
+def _write_emails(owner_id: int, targets, updates: list[PlannedUpdate]) -> None:
+    updated_ids = [u.contact_id for u in updates]
     have = set(
         ContactEmail.objects.filter(contact_id__in=updated_ids).values_list("contact_id", "email")
     )
@@ -301,11 +364,15 @@ def _write_emails(owner_id: int, targets, plan: ImportPlan) -> None:
             )
 
 
-def _write_tags(owner: User, targets) -> None:
+def _write_tags(owner: User, targets) -> list[int]:
+    """Tag the targets; return the ids of the tags created for it."""
     names = {t for _, record in targets for t in record.tags}
     if not names:
-        return
-    tags = {t.key: t.id for t in get_or_create_tags(owner, names)}
+        return []
+    keys = {fold(clean_tag(name)) for name in names}
+    had = set(Tag.objects.filter(owner=owner, key__in=keys).values_list("id", flat=True))
+    found = get_or_create_tags(owner, names)
+    tags = {t.key: t.id for t in found}
     ids = [pk for pk, _ in targets]
     have = set(ContactTag.objects.filter(contact_id__in=ids).values_list("contact_id", "tag_id"))
     rows = {
@@ -321,9 +388,10 @@ def _write_tags(owner: User, targets) -> None:
                 "VALUES (%s, %s)",
                 sorted(rows),
             )
+    return sorted(t.id for t in found if t.id not in had)
 
 
-def _link_introducers(owner: User, targets, new_ids: dict[str, int]) -> None:
+def _link_introducers(owner: User, targets) -> None:
     wanted = {pk: r.introduced_by_uid for pk, r in targets if r.introduced_by_uid}
     if not wanted:
         return

@@ -77,7 +77,7 @@ class Contact(models.Model):
     location = models.CharField(max_length=200, blank=True)
     tags = models.ManyToManyField(Tag, through="ContactTag", related_name="contacts", blank=True)
     how_we_met = models.TextField(blank=True)
-    # Unindexed: only read for one contact at a time, and indexes slow down big imports.
+    # Indexed only where set (network_contact_introducer_idx): indexes slow down big imports.
     introduced_by = models.ForeignKey(
         "self",
         null=True,
@@ -122,6 +122,14 @@ class Contact(models.Model):
             models.Index(fields=["owner", "reconnect_due_on"], name="network_contact_due_idx"),
             # For the reminder sweep, which looks across everyone's contacts.
             models.Index(fields=["reconnect_due_on"], name="network_contact_due_all_idx"),
+            # Deleting a contact looks for those it introduced: without an index, once per
+            # contact through the whole table (undoing a 20,000-row import took minutes).
+            # Partial: the few contacts with an introducer, so imports do not pay for it.
+            models.Index(
+                fields=["introduced_by"],
+                condition=Q(introduced_by__isnull=False),
+                name="network_contact_introducer_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -211,10 +219,11 @@ class NotDuplicate(models.Model):
 
 
 class ImportUpload(models.Model):
-    """A file waiting between the preview and the commit of an import.
+    """A file waiting between the preview and the commit of an import, or until the worker
+    has imported it (`ImportJob.upload`).
 
     Kept in the database, not on a web server's disk, so the commit may land on another
-    web process than the preview did.
+    web process than the preview did, and any worker on any host can run a job.
     """
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
@@ -245,3 +254,89 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.format})"
+
+
+class ImportJob(models.Model):
+    """A large import, run by the worker in batches (network/import_jobs.py).
+
+    Its file is an ImportUpload, a row of its own (updating this row after each batch must not
+    rewrite 20 MB on SQLite), deleted once the job has ended. `processed` and `total` count the
+    contacts the import writes (new and updated); `total` is known once the file is read.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+        CANCELED = "canceled", "Canceled"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    upload = models.OneToOneField(
+        ImportUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="job"
+    )
+    filename = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    read_as = models.CharField(max_length=10, blank=True)  # the format found, once read
+    rows = models.PositiveIntegerField(default=0)  # rows read, skipped ones included
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # skipped rows: [{"line", "message"}]
+    warnings = models.JSONField(default=list, blank=True)  # rows kept with a note
+    # Why it failed, for its owner; set first, then the batches written are undone.
+    failure = models.TextField(blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    # Batches written and not undone: the next batch is number batches_done + 1.
+    batches_done = models.PositiveIntegerField(default=0)
+    # The worker running the job holds it until leased_until; only its token may write.
+    lease_token = models.CharField(max_length=32, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)  # claims, including resumptions
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="network_importjob_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    @property
+    def ended(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELED)
+
+    @property
+    def stopping(self) -> bool:
+        """Running, but undoing what it wrote: it failed, or its owner canceled it."""
+        return self.status == self.Status.RUNNING and bool(self.cancel_requested or self.failure)
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.processed // self.total if self.total else 0
+
+
+class ImportJobBatch(models.Model):
+    """One batch a job wrote, and what undoing it takes; written in the batch's transaction.
+
+    Deleted when the job is done; a canceled or failed job undoes its batches, last first.
+    """
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="batches")
+    number = models.PositiveIntegerField()
+    created_ids = models.JSONField(default=list)  # contacts this batch created
+    # Contacts it updated, as they were: their columns, emails and tag ids.
+    previous = models.JSONField(default=list)
+    created_tag_ids = models.JSONField(default=list)  # tags that did not exist before it
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="network_importjobbatch_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}#{self.number}"

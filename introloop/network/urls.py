@@ -30,6 +30,12 @@ urlpatterns = [
         import_views.import_cancel,
         name="import_cancel",
     ),
+    path("contacts/import/jobs/<int:job_id>/", import_views.import_job, name="import_job"),
+    path(
+        "contacts/import/jobs/<int:job_id>/cancel/",
+        import_views.import_job_cancel,
+        name="import_job_cancel",
+    ),
     path("contacts/export/contacts.<str:fmt>", import_views.export_contacts, name="export"),
     path("contacts/<int:contact_id>/edit/", views.contact_edit, name="edit"),
     path("contacts/<int:contact_id>/delete/", views.contact_delete, name="delete"),

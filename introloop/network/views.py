@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from introloop import access
 from introloop.accounts.requests import AuthedRequest
 
-from . import queries, services
+from . import merging, queries, services
 from .forms import BulkTagForm, ContactForm, InteractionForm, MergeForm
 from .models import Contact, Interaction, Strength
 
@@ -219,10 +219,10 @@ def merge(request: AuthedRequest) -> HttpResponse:
         return redirect("network:duplicates")
     keep = _get_contact_for_user(request, int(keep_id))
     other = _get_contact_for_user(request, int(other_id))
-    conflicts = services.merge_conflicts(keep, other)
+    conflicts = merging.merge_conflicts(keep, other)
     form = MergeForm(keep, other, conflicts, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.merge_contacts(keep, other, form.take_from_other(), timezone.now())
+        merging.merge_contacts(keep, other, form.take_from_other(), timezone.now())
         messages.success(request, f"Merged into {keep.full_name}; nothing was lost.")
         return redirect("timeline:contact", contact_id=keep.id)
     context = {
@@ -246,6 +246,6 @@ def not_duplicates(request: AuthedRequest) -> HttpResponse:
     if len(contacts) < 2 or len(contacts) != len(ids):
         messages.error(request, "Choose at least two of your contacts.")
         return redirect("network:duplicates")
-    services.mark_not_duplicates(request.user, contacts)
+    merging.mark_not_duplicates(request.user, contacts)
     messages.success(request, "Got it: they will not be suggested as duplicates again.")
     return redirect("network:duplicates")

@@ -14,6 +14,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from introloop.accounts import throttle
+from introloop.network import import_jobs, import_worker
 from introloop.network import services as network_services
 from introloop.outbox import delivery
 from introloop.reminders import sweep
@@ -36,13 +37,19 @@ def sweep_reminders(now: datetime) -> int:
 
 
 def prune_import_uploads(now: datetime) -> int:
-    return network_services.prune_import_uploads(now)
+    return network_services.prune_import_uploads(now) + import_jobs.prune_ended_jobs(now)
+
+
+def run_import_jobs(now: datetime) -> int:
+    """Run one large import (network/import_jobs.py) to its end, in batches."""
+    return import_worker.run_next(now)
 
 
 # (job, how often it runs). A job returns how much it did; a busy job runs again at once.
 JOBS: list[tuple[Callable[[datetime], int], timedelta]] = [
     (deliver_mail, timedelta(seconds=0)),
     (sweep_reminders, timedelta(minutes=1)),
+    (run_import_jobs, timedelta(seconds=0)),
     (prune_throttle_records, timedelta(hours=1)),
     (prune_import_uploads, timedelta(hours=1)),
 ]

@@ -7,7 +7,6 @@ worker sends it again; if SMTP fails, the message waits with an exponential back
 
 import contextlib
 import logging
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -17,6 +16,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+
+from introloop.clock import moving_clock
 
 from .models import Message
 
@@ -134,7 +135,7 @@ def deliver_due(
     connection = smtp_connection()
     if connection is None:
         return 0
-    clock = clock or _moving_clock(now)
+    clock = clock or moving_clock(now)
     sent = 0
     try:
         while sent < limit:
@@ -155,12 +156,6 @@ def deliver_due(
         with contextlib.suppress(Exception):
             connection.close()
     return sent
-
-
-def _moving_clock(start: datetime) -> Callable[[], datetime]:
-    """`start`, moved on by the real time that passes: "now" as a parameter, still ticking."""
-    began = time.monotonic()
-    return lambda: start + timedelta(seconds=time.monotonic() - began)
 
 
 def retry_now(message: Message, now: datetime) -> None:

@@ -224,6 +224,8 @@ COVERED_MODELS = {
     "network.ImportRun": "imports",
     # A file waiting between an import's preview and its commit, deleted within a day.
     "network.ImportUpload": "imports",
+    # A large import's file while the worker runs it; a finished one is an ImportRun.
+    "network.ImportJob": "imports",
     # "Not the same person" choices: they only steer duplicate suggestions.
     "network.NotDuplicate": "contacts",
     "intros.Intro": "introductions",

@@ -21,8 +21,9 @@ from introloop.accounts.services import create_api_token
 from introloop.goals.models import Application, Ask, Goal, Need
 from introloop.intros.models import Intro
 from introloop.intros.services import NewIntro, Party, create_intro
+from introloop.network.import_jobs import start_job
 from introloop.network.importers.records import ContactRecord
-from introloop.network.models import Contact, ImportUpload, Interaction
+from introloop.network.models import Contact, ImportJob, ImportUpload, Interaction
 from introloop.network.services import create_contact, log_interaction
 from introloop.outbox.models import Message
 from introloop.outbox.services import queue_message
@@ -90,6 +91,15 @@ OWNED_OBJECTS: dict[str, Owned] = {
             ).id
         ),
         exists=lambda pk: ImportUpload.objects.filter(pk=pk).exists(),
+    ),
+    # A large import waiting for the worker: nobody else may see it or cancel it.
+    "job_id": Owned(
+        make=lambda owner: (
+            start_job(
+                owner, b"Name,Email\nAnn,ann@example.com\n", filename="c.csv", now=timezone.now()
+            ).id
+        ),
+        exists=lambda pk: ImportJob.objects.filter(pk=pk, status="queued").exists(),
     ),
     "intro_id": Owned(
         make=lambda owner: make_intro(owner).id,

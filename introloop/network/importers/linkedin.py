@@ -248,12 +248,25 @@ def _cut(builder: ResultBuilder, line: int, *values: str) -> list[str]:
 MAX_RATIO = 100
 
 
-def connections_from_zip(data: bytes) -> bytes:
-    """The bytes of Connections.csv inside LinkedIn's export ZIP, wherever it sits."""
+def _open_zip(data: bytes) -> zipfile.ZipFile:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
+        return zipfile.ZipFile(io.BytesIO(data))
     except Exception as exc:  # BadZipFile, NotImplementedError for odd versions, OSError...
+        raise ImportFileError("This ZIP file is damaged and cannot be opened.") from exc
+
+
+_TOO_BIG = (
+    f"Connections.csv in this ZIP file is larger than {MAX_MEMBER_BYTES // (1024 * 1024)} MB "
+    "once unpacked; Introloop will not unpack it."
+)
+
+
+def _connections_member(archive: zipfile.ZipFile) -> zipfile.ZipInfo:
+    """Connections.csv in LinkedIn's export ZIP, wherever it sits, if its declared sizes are
+    those of a contacts file (the limits against ZIP bombs)."""
+    try:
+        members = archive.infolist()
+    except Exception as exc:
         raise ImportFileError("This ZIP file is damaged and cannot be opened.") from exc
     names = [m.filename.replace("\\", "/") for m in members]
     wanted = [
@@ -269,17 +282,26 @@ def connections_from_zip(data: bytes) -> bytes:
             )
         raise ImportFileError(NO_CONNECTIONS_IN_ZIP)
     member = min(wanted, key=lambda m: m.filename.count("/"))  # the top-most one
-    too_big = ImportFileError(
-        f"Connections.csv in this ZIP file is larger than {MAX_MEMBER_BYTES // (1024 * 1024)} MB "
-        "once unpacked; Introloop will not unpack it."
-    )
     if member.file_size > MAX_MEMBER_BYTES:
-        raise too_big
+        raise ImportFileError(_TOO_BIG)
     if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * member.compress_size:
         raise ImportFileError(
             "Connections.csv in this ZIP file unpacks to far more than a contacts file would "
             "(a ZIP bomb?); Introloop will not unpack it."
         )
+    return member
+
+
+def declared_connections_size(data: bytes) -> int:
+    """The unpacked size of Connections.csv as LinkedIn's ZIP declares it, read from the ZIP's
+    directory without unpacking anything; ImportFileError as connections_from_zip() would."""
+    return _connections_member(_open_zip(data)).file_size
+
+
+def connections_from_zip(data: bytes) -> bytes:
+    """The bytes of Connections.csv inside LinkedIn's export ZIP, wherever it sits."""
+    archive = _open_zip(data)
+    member = _connections_member(archive)
     try:
         with archive.open(member) as stream:
             content = stream.read(MAX_MEMBER_BYTES + 1)  # the size in the header may lie
@@ -290,7 +312,7 @@ def connections_from_zip(data: bytes) -> bytes:
     except Exception as exc:
         raise ImportFileError("This ZIP file is damaged and cannot be opened.") from exc
     if len(content) > MAX_MEMBER_BYTES:
-        raise too_big
+        raise ImportFileError(_TOO_BIG)
     return content
 
 

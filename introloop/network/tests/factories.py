@@ -21,3 +21,22 @@ def interaction(owner, contacts, on: date, kind: str = "call", notes: str = ""):
     return log_interaction(
         owner, kind=kind, occurred_on=on, notes=notes, contacts=list(contacts), now=timezone.now()
     )
+
+
+def linkedin_export(rows: int, *, start: int = 0, emails: bool = True) -> bytes:
+    """A Connections.csv as LinkedIn writes it (note lines, then seven columns), one distinct
+    person a row: Person 0, Person 1…, each with a profile and an email address."""
+    lines = [
+        "Notes:",
+        '"When exporting your connection data, you may notice that some of the email '
+        'addresses are missing."',
+        "",
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On",
+    ]
+    for n in range(start, start + rows):
+        email = f"person{n}@example.com" if emails else ""
+        lines.append(
+            f"Person,{n},https://www.linkedin.com/in/person-{n},{email},Company {n % 50},"
+            f"Engineer,05 Nov 2024"
+        )
+    return ("\n".join(lines) + "\n").encode()

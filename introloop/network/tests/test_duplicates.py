@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from introloop.network.importers.records import ContactRecord, ParseResult
 from introloop.network.imports import apply_import
+from introloop.network.merging import merge_contacts
 from introloop.network.models import Contact, Interaction
-from introloop.network.services import merge_contacts
 
 from .factories import contact, interaction
 

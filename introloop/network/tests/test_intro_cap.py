@@ -13,11 +13,11 @@ from introloop.network import exports
 from introloop.network.importers.detect import parse_upload
 from introloop.network.importers.introloop import EXPORT_CSV_HEADER
 from introloop.network.imports import apply_import
+from introloop.network.merging import merge_contacts
 from introloop.network.models import Contact
 from introloop.network.services import (
     InvalidContact,
     create_contact,
-    merge_contacts,
     record_from_contact,
     update_contact,
 )
