@@ -42,8 +42,9 @@ TITLES = ["Product Manager", "Data Scientist", "Engineer", "Recruiter", "Founder
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
-def linkedin_export(rows: int) -> bytes:
-    """A Connections.csv as LinkedIn writes it: note lines, then seven columns."""
+def linkedin_export(rows: int, start: int = 0) -> bytes:
+    """A Connections.csv as LinkedIn writes it: note lines, then seven columns; its people's
+    profiles are numbered from `start`, so that two exports can hold different people."""
     rng = random.Random(7)
     out = io.StringIO()
     out.write(
@@ -54,7 +55,7 @@ def linkedin_export(rows: int) -> bytes:
     writer.writerow(
         ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
     )
-    for n in range(rows):
+    for n in range(start, start + rows):
         given, family = rng.choice(GIVEN), rng.choice(FAMILY)
         email = f"{given}.{family}{n}@example.com".lower() if rng.random() < 0.25 else ""
         writer.writerow(

@@ -95,10 +95,10 @@ def install(env: dict, work: Path) -> str:
     return token
 
 
-def serve(env: dict, port: int) -> subprocess.Popen:
+def serve(env: dict, port: int, log: Path) -> subprocess.Popen:
     server = subprocess.Popen(  # noqa: S603
         [*INTROLOOP, "serve", "--port", str(port), "--workers", "2"], env=env, cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.DEVNULL, stderr=log.open("w"), text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -108,7 +108,7 @@ def serve(env: dict, port: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.3)
     server.kill()
-    raise RuntimeError("introloop serve did not start: " + (server.stderr.read() or ""))
+    raise RuntimeError("introloop serve did not start: " + log.read_text()[-2000:])
 
 
 # --- The clients ----------------------------------------------------------------------------
@@ -219,7 +219,7 @@ def run_clients(port: int, token: str, clients: int, seconds: float) -> Results:
 
 def start_import(port: int, token: str, rows: int, work: Path) -> tuple[float, int | None]:
     """Upload a large LinkedIn export through the API; (seconds the upload took, job id)."""
-    data = linkedin_export(rows)
+    data = linkedin_export(rows, start=CONTACTS)  # people not in the book yet
     boundary = "introloopbenchboundary"
     head = (
         f"--{boundary}\r\n"
@@ -264,7 +264,7 @@ def measure(db: str, clients: int, seconds: float, rows: int) -> dict:
         say(f"{db}: installing {CONTACTS:,} contacts and {INTROS:,} introductions")
         token = install(env, work)
         port = free_port()
-        server = serve(env, port)
+        server = serve(env, port, work / "serve.log")
         say(f"{db}: serving on port {port}; starting a {rows:,}-row import and {clients} clients")
         upload_seconds, job_id = start_import(port, token, rows, work)
         import_started = time.perf_counter()
@@ -273,6 +273,10 @@ def measure(db: str, clients: int, seconds: float, rows: int) -> dict:
         while job_id and job.get("status") in ("queued", "running"):
             time.sleep(1)
             job = import_status(port, token, job_id)
+        if job.get("status") == "failed":
+            why = "from introloop.network.models import ImportJob; print(ImportJob.objects.get().failure)"
+            say(f"{db}: the import failed: " + introloop("shell", "-c", why, env=env).stdout)
+            say((work / "serve.log").read_text()[-3000:])
         return _summary(results, seconds, upload_seconds, job, time.perf_counter() - import_started)
     finally:
         if server is not None:
@@ -285,7 +289,11 @@ def measure(db: str, clients: int, seconds: float, rows: int) -> dict:
 
 def _summary(results: Results, seconds: float, upload: float, job: dict, job_seconds: float):
     latencies = sorted(results.latencies)
-    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    q = (
+        statistics.quantiles(latencies, n=100, method="inclusive")
+        if len(latencies) > 1
+        else latencies * 99
+    )
     return {
         "requests": len(latencies), "rps": len(latencies) / seconds, "p50": q[49], "p99": q[98],
         "slowest": latencies[-1] if latencies else 0.0, "errors": results.errors,

@@ -230,8 +230,11 @@ def _existing_records(owner: User) -> tuple[dict[int, ContactRecord], dict[int, 
             "WHERE owner_id = %s ORDER BY contact_id, position, id",
             [owner.pk],
         )
+        # A contact added between these reads (its owner at work meanwhile) is not among
+        # `records`: its emails and tags are passed over, as the contact itself was.
         for pk, email, kind in cursor:
-            records[pk].emails.append((email, kind))
+            if pk in records:
+                records[pk].emails.append((email, kind))
         cursor.execute(
             f"SELECT ct.contact_id, t.name FROM {ContactTag._meta.db_table} ct "  # noqa: S608
             f"JOIN {Tag._meta.db_table} t ON t.id = ct.tag_id WHERE t.owner_id = %s "
@@ -239,7 +242,8 @@ def _existing_records(owner: User) -> tuple[dict[int, ContactRecord], dict[int, 
             [owner.pk],
         )
         for pk, name in cursor:
-            records[pk].tags.append(name)
+            if pk in records:
+                records[pk].tags.append(name)
     for pk, introduced_by in introducer.items():
         records[pk].introduced_by_uid = uid_of.get(introduced_by, "")
     return records, merged

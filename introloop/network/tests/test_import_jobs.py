@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from introloop.network import import_jobs, import_worker
+from introloop.network.importers.detect import parse_upload
 from introloop.network.importers.introloop import EXPORT_CSV_HEADER
 from introloop.network.models import (
     Contact,
@@ -327,3 +328,24 @@ def test_one_persons_large_imports_run_one_at_a_time(alice, bob):
     assert import_worker.claim_next_job(NOW).id == first.id
     assert import_worker.claim_next_job(NOW).id == theirs.id  # Alice's second waits for her first
     assert import_worker.claim_next_job(NOW) is None
+
+
+def test_a_contact_added_while_the_file_is_being_planned_does_not_break_the_import(alice):
+    """The owner goes on working while a job reads their book: a contact (with an address)
+    added between the job's read of contacts and of addresses is simply not in its plan."""
+    from django.db import connection
+
+    from introloop.network.import_plan import plan_import
+
+    parsed = parse_upload(linkedin_export(10), filename="c.csv")
+    added = []
+
+    def meanwhile(execute, sql, params, many, context):
+        if "FROM network_contactemail" in sql and not added:
+            added.append(contact(alice, "Added Meanwhile", emails=["added@example.org"]))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(meanwhile):
+        plan = plan_import(alice, parsed)
+
+    assert added and len(plan.creates) == 10
