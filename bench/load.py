@@ -274,7 +274,7 @@ def measure(db: str, clients: int, seconds: float, rows: int) -> dict:
             time.sleep(1)
             job = import_status(port, token, job_id)
         if job.get("status") == "failed":
-            why = "from introloop.network.models import ImportJob; print(ImportJob.objects.get().failure)"
+            why = "from introloop.network.models import ImportJob as J; print(J.objects.get())"
             say(f"{db}: the import failed: " + introloop("shell", "-c", why, env=env).stdout)
             say((work / "serve.log").read_text()[-3000:])
         return _summary(results, seconds, upload_seconds, job, time.perf_counter() - import_started)
