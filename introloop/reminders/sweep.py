@@ -13,7 +13,8 @@ import gc
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -32,6 +33,8 @@ class Summary:
     queued: int = 0
     skipped_already_sent: int = 0
     candidates: list[Candidate] = field(default_factory=list)
+    # Of the candidates, those a dry run would queue (their key is not taken yet).
+    would_queue: list[Candidate] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
         return {"due": self.due, "queued": self.queued,
@@ -103,8 +106,23 @@ def sweep(
 def _count_existing(summary: Summary) -> None:
     keys = [c.key for c in summary.candidates]
     existing = set(Reminder.objects.filter(any_of("key", keys)).values_list("key", flat=True))
-    summary.queued = len([k for k in keys if k not in existing])
+    summary.would_queue = [c for c in summary.candidates if c.key not in existing]
+    summary.queued = len(summary.would_queue)
     summary.skipped_already_sent = len(keys) - summary.queued
+
+
+def described(candidate: Candidate) -> dict[str, Any]:
+    """A reminder as `remind --dry-run --json` shows it: its kind's public name (a module's
+    NAME, else its KIND), to whom, about which introduction and step, and when that fell due."""
+    module = KINDS.get(candidate.kind)
+    due_at = candidate.due_at
+    return {
+        "kind": getattr(module, "NAME", candidate.kind),
+        "to": candidate.recipient,
+        "intro_id": candidate.intro_id,
+        "step": candidate.step,
+        "due_at": due_at.astimezone(UTC).isoformat().replace("+00:00", "Z") if due_at else None,
+    }
 
 
 def _queue_all(

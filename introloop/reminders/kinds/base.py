@@ -41,6 +41,10 @@ class Candidate:
     intro_id: int | None
     # Called only once the key is claimed, with `now` and a list that collects new link rows.
     compose: Compose
+    # The introduction's step it is about and when that step fell due, for a dry run to show;
+    # None for reminders about no single step (a digest, the weekly summary).
+    step: str | None = None
+    due_at: datetime | None = None
 
 
 # Columns a sweep never reads; leaving them out of 10,000 rows is measurably faster.
@@ -159,9 +163,18 @@ def opted_out(emails: set[str], kind: str) -> set[str]:
     return set(rows.values_list("email", flat=True))
 
 
-def intro_candidate(kind: str, intro: Intro, role: str, tail: str, compose: Compose) -> Candidate:
+def intro_candidate(
+    kind: str,
+    intro: Intro,
+    role: str,
+    tail: str,
+    compose: Compose,
+    *,
+    step: lifecycle.NextStep | None = None,
+) -> Candidate:
     """A reminder about an introduction to one of its parties; `tail` completes its key
-    (the step and its due date, say) after the kind, the recipient and the introduction."""
+    (the step and its due date, say) after the kind, the recipient and the introduction.
+    `step` is the open step it is about, if it is about one."""
     email = intro.party(role)[1]
     return Candidate(
         key=f"{kind}:{email}:intro:{intro.id}" + (f":{tail}" if tail else ""),
@@ -170,6 +183,8 @@ def intro_candidate(kind: str, intro: Intro, role: str, tail: str, compose: Comp
         user_id=getattr(intro, f"{role}_user_id"),
         intro_id=intro.id,
         compose=compose,
+        step=step.step if step else None,
+        due_at=step.due_at if step else None,
     )
 
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from introloop.intros.lifecycle import next_steps
 from introloop.intros.links import links_for
 from introloop.intros.models import CHECKIN_STATES, ActionLink, Intro, Role
 from introloop.intros.steps import CHECKIN_CHOICES
@@ -29,8 +30,9 @@ def collect(sweep: SweepInput) -> list[Candidate]:
         ).exclude(target_email="")
     )
     stopped = opted_out({i.target_email for i in due}, KIND)
+    # It asks about the seeker's first open step (their answer records it): that is its step.
     return [
-        intro_candidate(KIND, intro, Role.TARGET, "", _composer(intro))
+        intro_candidate(KIND, intro, Role.TARGET, "", _composer(intro), step=next_steps(intro)[0])
         for intro in due
         if intro.target_email not in stopped
     ]

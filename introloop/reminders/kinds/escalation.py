@@ -22,7 +22,8 @@ from .base import (
     told_connectors,
 )
 
-KIND = "escalation"
+KIND = "escalation"  # in reminder keys and unsubscribe links already sent: never rename
+NAME = "heads_up"  # what people and `remind --dry-run --json` call it
 LABEL = "heads-ups about introductions you made"
 SETTING = "escalations_enabled"
 # The steps whose lateness the connector hears about.
@@ -38,7 +39,7 @@ def collect(sweep: SweepInput) -> list[Candidate]:
             continue
         tail = f"{step.step}:{step.due_at.date().isoformat()}"
         compose = _composer(intro, step, (sweep.now - step.due_at).days)
-        candidates.append(intro_candidate(KIND, intro, Role.CONNECTOR, tail, compose))
+        candidates.append(intro_candidate(KIND, intro, Role.CONNECTOR, tail, compose, step=step))
     return candidates
 
 

@@ -55,7 +55,8 @@ def collect(sweep: SweepInput) -> list[Candidate]:
         if count >= PER_STEP or (last and sweep.now - last < EVERY):
             continue
         tail = f"{step.step}:{step.due_at.date().isoformat()}:{count + 1}"
-        candidates.append(intro_candidate(KIND, intro, step.owner, tail, _composer(intro, step)))
+        compose = _composer(intro, step)
+        candidates.append(intro_candidate(KIND, intro, step.owner, tail, compose, step=step))
     return candidates
 
 
