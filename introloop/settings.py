@@ -210,6 +210,9 @@ PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 OTHERS_EMAILS_PER_DAY_NEW = envint("OTHERS_EMAILS_PER_DAY_NEW", 20)
 OTHERS_EMAILS_PER_DAY = envint("OTHERS_EMAILS_PER_DAY", 100)
 NEW_ACCOUNT_DAYS = envint("NEW_ACCOUNT_DAYS", 30)
+# Nobody else hears that a step is late (a heads-up to the connector, a check-in to the
+# target) before its owner was reminded of it and had this many days after that.
+OWNER_GRACE_DAYS = envint("OWNER_GRACE_DAYS", 2)
 
 # Failed logins: at most LOGIN_FAILURE_LIMIT per address (and 4x that per client IP) per window.
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)

@@ -8,12 +8,12 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from introloop import access
 from introloop.accounts.requests import ApiRequest
 from introloop.intros import lifecycle, queries, services
-from introloop.intros.models import ENDED_STATES, Intro, State
+from introloop.intros.models import ENDED_STATES, Intro, IntroEvent, State
 
 from .types import Moment
 
@@ -26,8 +26,21 @@ class IntroIn(Schema):
     seeker_name: str = Field(min_length=1, max_length=200)
     seeker_email: str
     target_name: str = Field(min_length=1, max_length=200)
-    target_email: str
-    purpose: str = Field(min_length=1, max_length=2000)
+    target_email: str = Field(
+        "",
+        description="May be left out by a seeker asking for the introduction: the connector "
+        "supplies it when they act.",
+    )
+    target_company: str = Field("", max_length=200)
+    target_url: str = Field("", max_length=500, description="A LinkedIn (or other) page")
+    purpose: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="What the seeker hopes to learn about, as a phrase that follows "
+        '"hopes to learn about": "how platform teams at Acme hire". The drafted messages '
+        "use it in the seeker's words and in the connector's.",
+        examples=["how platform teams at Acme hire"],
+    )
     double_opt_in: bool = True
     # Where it stands: just requested, already introduced, or already met; since `at`.
     start: Literal["requested", "introduced", "met"] | None = None
@@ -37,7 +50,9 @@ class IntroIn(Schema):
 
     @field_validator("connector_email", "seeker_email", "target_email")
     @classmethod
-    def an_email_address(cls, value: str) -> str:
+    def an_email_address(cls, value: str, info: ValidationInfo) -> str:
+        if info.field_name == "target_email" and not value.strip():
+            return ""
         try:
             validate_email(value.strip())
         except DjangoValidationError:
@@ -61,12 +76,16 @@ class StepOut(Schema):
 
 
 class EventOut(Schema):
-    type: str
+    id: int
+    type: str  # "undone" for an undo, whose note names the step it took back
     at: datetime
     actor_role: str
     via: str
     note: str
     on_time: bool | None
+    undone_at: datetime | None  # this step was undone, then
+    undone_by: int | None  # by that "undone" entry
+    corrected_at: datetime | None  # its time was corrected, then
 
 
 class IntroOut(Schema):
@@ -140,6 +159,21 @@ class SendIn(Schema):
     what: str = ""
 
 
+def event_out(e: IntroEvent) -> dict:
+    return {
+        "id": e.id,
+        "type": e.type,
+        "at": e.at,
+        "actor_role": e.actor_role,
+        "via": e.via,
+        "note": e.note,
+        "on_time": e.on_time,
+        "undone_at": e.undone_at,
+        "undone_by": e.undone_by_id,
+        "corrected_at": e.corrected_at,
+    }
+
+
 def intro_out(intro: Intro, user, now: datetime, with_history: bool = True) -> dict:
     roles = access.roles_of(intro, user)
     target = access.target_shown(intro, roles)
@@ -169,17 +203,7 @@ def intro_out(intro: Intro, user, now: datetime, with_history: bool = True) -> d
             }
             for s in lifecycle.next_steps(intro)
         ],
-        "history": [
-            {
-                "type": e.type,
-                "at": e.at,
-                "actor_role": e.actor_role,
-                "via": e.via,
-                "note": e.note,
-                "on_time": e.on_time,
-            }
-            for e in events
-        ],
+        "history": [event_out(e) for e in events],
         "created_at": intro.created_at,
     }
 
@@ -198,7 +222,9 @@ def create_intro(request: ApiRequest, payload: IntroIn):
     new = services.NewIntro(
         connector=services.Party(payload.connector_name, payload.connector_email),
         seeker=services.Party(payload.seeker_name, payload.seeker_email),
-        target=services.Party(payload.target_name, payload.target_email),
+        target=services.Party(
+            payload.target_name, payload.target_email, payload.target_company, payload.target_url
+        ),
         purpose=payload.purpose,
         double_opt_in=payload.double_opt_in,
         start=start,

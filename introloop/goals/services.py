@@ -3,7 +3,9 @@
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from introloop.accounts.models import User
 from introloop.intros.services import settings_for as intro_settings_for
@@ -100,6 +102,21 @@ def brief_text(user: User) -> str:
         "and happy to return the favour."
     )
     return "\n\n".join(paragraphs)
+
+
+ABOUT_MAX = 600
+
+
+def brief_about(user: User) -> tuple[str, str]:
+    """Two or three lines about `user` from their brief (its opening and first goal), and the
+    brief's public address if they share it: what a connector and a target read of them."""
+    text = brief_text(user)
+    about = "\n\n".join(text.split("\n\n")[:2]) if text else ""
+    if len(about) > ABOUT_MAX:
+        about = about[: ABOUT_MAX - 1].rsplit(" ", 1)[0] + "…"
+    brief = Brief.objects.filter(owner=user, shared=True).first()
+    url = settings.SITE_URL + reverse("goals:public_brief", args=[brief.token]) if brief else ""
+    return about, url
 
 
 def share_brief(user: User, shared: bool, intro_text: str | None = None) -> Brief:

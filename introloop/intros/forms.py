@@ -8,8 +8,8 @@ from introloop.accounts.models import User
 
 from .lifecycle import STARTS, TRANSITIONS
 from .messages import DEFAULTS
-from .models import RULE_FIELDS, IntroSettings
-from .services import NewIntro, Party
+from .models import RULE_FIELDS, ActionLink, IntroSettings, Role
+from .services import REASON_MAX, NewIntro, Party
 
 ROLE_CHOICES = [
     ("seeker", "I asked for it (I'm the seeker)"),
@@ -31,12 +31,24 @@ class NewIntroForm(forms.Form):
     seeker_name = forms.CharField(label="Seeker's name", max_length=200, required=False)
     seeker_email = forms.EmailField(label="Seeker's email", required=False)
     target_name = forms.CharField(label="Who is being introduced", max_length=200)
-    target_email = forms.EmailField(label="Their email")
+    target_email = forms.EmailField(
+        label="Their email",
+        required=False,
+        help_text="Asking for an introduction? Leave it empty if you don't know it: the "
+        "connector supplies it.",
+    )
+    target_company = forms.CharField(label="Their company", max_length=200, required=False)
+    target_url = forms.URLField(
+        label="Their LinkedIn (or other) page", max_length=500, required=False,
+        assume_scheme="https",
+    )  # fmt: skip
     purpose = forms.CharField(
-        label="What the seeker hopes to learn or get",
+        label="What the seeker hopes to learn about",
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
-        help_text="One or two sentences; they go into the drafted messages.",
+        help_text="A phrase that follows “hopes to learn about”, such as “how platform teams "
+        "at Acme hire”. The drafted messages use it in the seeker's words and in the "
+        "connector's.",
     )
     double_opt_in = forms.BooleanField(
         label="Ask the target first (double opt-in)",
@@ -76,6 +88,12 @@ class NewIntroForm(forms.Form):
                     self.add_error(f"{other}_{part}", "This field is required.")
         if data.get("start") not in STARTS:
             self.add_error("start", "Choose where it stands.")
+        asking = role == "seeker" and data.get("start") == "requested"
+        if not data.get("target_email") and not asking and "target_email" not in self.errors:
+            self.add_error(
+                "target_email",
+                "Their email is needed, unless you are the seeker asking for the introduction.",
+            )
         return data
 
     def new_intro(self) -> NewIntro:
@@ -95,7 +113,12 @@ class NewIntroForm(forms.Form):
         return NewIntro(
             connector=parties["connector"],
             seeker=parties["seeker"],
-            target=Party(data["target_name"], data["target_email"]),
+            target=Party(
+                data["target_name"],
+                data["target_email"],
+                data["target_company"],
+                data["target_url"],
+            ),
             purpose=data["purpose"],
             double_opt_in=data["double_opt_in"],
             start=data["start"],
@@ -151,3 +174,48 @@ class MessageTemplateForm(forms.Form):
     )
     subject = forms.CharField(max_length=200)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=5000)
+
+
+class LinkAnswerForm(forms.Form):
+    """The answer given on the page of a one-click link (no account needed)."""
+
+    action = forms.CharField(max_length=20)
+    outcome = forms.CharField(
+        label="What came of it?", required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )  # fmt: skip
+    target_email = forms.EmailField(label="Their email", required=False)
+    reason = forms.CharField(
+        label="A line for the seeker (optional)", required=False, max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="They will read it: a kind word goes a long way.",
+    )  # fmt: skip
+
+    def __init__(self, link: ActionLink, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.link = link
+        self.fields["target_email"].label = f"{link.intro.target_name}'s email"
+
+    def clean(self):
+        super().clean()
+        data, intro = self.cleaned_data, self.link.intro
+        action = data.get("action")
+        if action not in self.link.actions:
+            raise ValidationError("Choose one of the answers below.")
+        needs_address = action in ("asked", "introduced") and self.link.role == Role.CONNECTOR
+        if needs_address and not intro.target_email and not data.get("target_email"):
+            self.add_error(
+                "target_email",
+                f"Give {intro.target_name}'s email address: Introloop writes to them for you.",
+            )
+        if action == "loop_closed" and not (data.get("outcome") or "").strip():
+            self.add_error("outcome", "Say what came of it: that is what the connector wants.")
+        return data
+
+
+class EventTimeForm(forms.Form):
+    """When a recorded step really happened (intros/corrections.py checks it fits)."""
+
+    at = forms.DateTimeField(
+        label="When it happened", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )

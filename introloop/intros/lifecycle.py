@@ -10,12 +10,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from introloop.accounts.models import User
+from introloop.outbox.services import cancel_queued
 
-from .models import DEFAULT_RULES, ENDED_STATES, EventType, Intro, IntroEvent, Role, State
+from .models import (
+    DEFAULT_RULES,
+    ENDED_STATES,
+    EventType,
+    Intro,
+    IntroEvent,
+    Role,
+    State,
+    snapshot,
+)
 from .steps import STEPS, Step
 
 S, R = State, Role
@@ -94,6 +105,19 @@ class NextStep:
         return self.kind.title_for(
             intro.seeker_name, target_name or intro.target_name, intro.connector_name
         )
+
+
+def owner_reminded_at(intro: Intro, step: NextStep) -> datetime:
+    """When the owner of `step` is first reminded of it: once it is due, and never for a time
+    before it was recorded (an introduction logged after the fact starts its clocks then)."""
+    return max(step.due_at, intro.clock_at or step.due_at)
+
+
+def others_hear_at(intro: Intro, step: NextStep, grace: timedelta) -> datetime:
+    """The earliest moment someone else may hear that `step` is late: `grace` after it was
+    due, and never before its owner was reminded and had OWNER_GRACE_DAYS after that."""
+    owner_grace = timedelta(days=settings.OWNER_GRACE_DAYS)
+    return max(step.due_at + grace, owner_reminded_at(intro, step) + owner_grace)
 
 
 def _days(intro: Intro, rule: str) -> timedelta:
@@ -243,6 +267,7 @@ def record_event(
         raise EventRefused(reason)
     at = at or now
     _check_time(intro, event, at, now)
+    before = snapshot(intro)  # what undoing it restores (intros/corrections.py)
     _take_details(intro, event, scheduled_for, outcome)
     done = next((s for s in next_steps(intro) if event in s.kind.completing_events), None)
     _apply(intro, event, at, now)
@@ -259,13 +284,24 @@ def record_event(
         note=(note or outcome).strip(),
         due_at=done.due_at if done else None,
         on_time=(at <= done.due_at) if done else None,
+        before=before,
     )
+    if event != "note":
+        cancel_stale_mail(intro, now)
     return intro
 
 
-def cancel_stale_mail(intro: Intro) -> None:
-    """Cancel queued emails about steps of `intro` that are no longer open (a reminder must
-    still be true when it leaves). Every change of state calls it."""
+def topic(intro: Intro, step: str) -> str:
+    """The outbox topic of an email about one step of an introduction."""
+    return f"intro:{intro.pk}:{step}"
+
+
+def cancel_stale_mail(intro: Intro, now: datetime) -> int:
+    """Cancel queued emails about steps of `intro` that are no longer open: a reminder, a
+    nudge, a check-in or a heads-up must still be true when it leaves. Every change of state
+    calls it, in its transaction."""
+    keep = [topic(intro, s.step) for s in next_steps(intro)]
+    return cancel_queued(f"intro:{intro.pk}:", keep, now)
 
 
 def _actor_role(roles: set[str], transition: Transition) -> str:
@@ -298,6 +334,8 @@ def _apply(intro: Intro, event: str, at: datetime, now: datetime) -> None:
         intro.state = transition.to
     _refresh_next_step(intro)
     intro.updated_at = now
+    if event != "note":
+        intro.clock_at = now
     fields = {
         f.attname: getattr(intro, f.attname)
         for f in Intro._meta.concrete_fields

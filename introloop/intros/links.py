@@ -12,11 +12,12 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from . import lifecycle
 from .lifecycle import NextStep
 from .models import ActionLink, Intro
-from .steps import Choice
+from .steps import STEPS, Choice, link_label
 
 LINK_SALT = "introloop.intros.link"
 LINK_DAYS = 30
@@ -102,6 +103,11 @@ def choice_links(
     return links_for(intro, step.owner, list(kind.choices), now, pending, exclusive=kind.exclusive)
 
 
+class AlreadyDone(LinkProblem):
+    """Nothing is wrong: the link was used, or what it asks was done (or ended) meanwhile.
+    The page says so kindly (200)."""
+
+
 def link_for_token(token: str, now: datetime) -> ActionLink:
     try:
         key = _key(token)
@@ -111,15 +117,19 @@ def link_for_token(token: str, now: datetime) -> ActionLink:
     if link is None:
         raise LinkProblem("This link is not valid. Check that it was copied whole.")
     if link.used_at is not None:
-        raise LinkProblem("This link was already used; thank you, your answer was recorded.")
+        answer = link_label(link.used_for, link.role).format(target=link.intro.target_name)
+        raise AlreadyDone(
+            f"This link was already used: “{answer}” was recorded on "
+            f"{timezone.localtime(link.used_at):%-d %b %Y}. Thank you."
+        )
     if link.expires_at < now:
         raise LinkProblem("This link has expired. The person who wrote to you can send a new one.")
     return link
 
 
-@transaction.atomic
-def use_link(token: str, action: str, now: datetime, *, outcome: str = "") -> Intro:
-    """Spend the link on `action`: exactly once, even when two tabs click at the same moment."""
+def spend(token: str, action: str, now: datetime) -> ActionLink:
+    """Claim the link for `action`, exactly once even when two tabs click at the same moment;
+    in the caller's transaction, so that a refused action leaves it unspent."""
     link = link_for_token(token, now)
     if action not in link.actions:
         raise LinkProblem("This link cannot do that.")
@@ -127,7 +137,40 @@ def use_link(token: str, action: str, now: datetime, *, outcome: str = "") -> In
         used_at=now, used_for=action
     )
     if claimed != 1:
-        raise LinkProblem("This link was already used; thank you, your answer was recorded.")
+        link_for_token(token, now)  # raises AlreadyDone: another click spent it meanwhile
+        raise LinkProblem("This link was already used.")
+    return link
+
+
+def refused(link: ActionLink, reason: str) -> LinkProblem:
+    """Why the link's action cannot be recorded: kindly, when what it asks was already done
+    by other means (the seeker recorded writing before the target's "yes, they did") or the
+    introduction ended meanwhile; plainly otherwise."""
+    intro = Intro.objects.get(pk=link.intro_id)
+    if not intro.is_open:
+        ended = intro.ended_at or intro.closed_at or intro.answered_at or intro.updated_at
+        return AlreadyDone(
+            f"This introduction was {intro.get_state_display().lower()} on "
+            f"{timezone.localtime(ended):%-d %b %Y}, so there is nothing more to do here. "
+            "Thank you."
+        )
+    done = set(link.actions)
+    for step in STEPS.values():
+        if done & step.completing_events:
+            done |= step.completing_events
+    event = intro.events.filter(type__in=done).order_by("-at", "-id").first()
+    if event is not None:
+        return AlreadyDone(
+            f"Already recorded: “{event.get_type_display()}” on "
+            f"{timezone.localtime(event.at):%-d %b %Y}. Nothing more to do here; thank you."
+        )
+    return LinkProblem(reason)
+
+
+@transaction.atomic
+def use_link(token: str, action: str, now: datetime, *, outcome: str = "") -> Intro:
+    """Spend the link on `action` and record it."""
+    link = spend(token, action, now)
     name, _ = link.intro.party(link.role)
     if action == "not_yet":
         return lifecycle.record_event(
@@ -149,5 +192,5 @@ def use_link(token: str, action: str, now: datetime, *, outcome: str = "") -> In
             via="link",
             outcome=outcome,
         )
-    except lifecycle.EventRefused as refused:
-        raise LinkProblem(str(refused)) from None
+    except lifecycle.EventRefused as refusal:
+        raise refused(link, str(refusal)) from None

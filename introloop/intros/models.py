@@ -43,6 +43,7 @@ class EventType(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
     DROPPED = "dropped", "Dropped"
     NOTE = "note", "Note"
+    UNDONE = "undone", "Undone"  # an earlier step taken back (intros/corrections.py)
 
 
 class NextStepKind(models.TextChoices):
@@ -66,9 +67,9 @@ class Role(models.TextChoices):
 ROLES: tuple[str, ...] = tuple(Role.values)
 
 
-# The states in which the target is asked, a week after the introduction, whether the seeker
-# got in touch.
-CHECKIN_STATES = ["introduced", "reached_out", "scheduled"]
+# The state in which the target is asked, a week after the introduction, whether the seeker
+# got in touch: once the seeker recorded that they wrote, there is nothing to ask.
+CHECKIN_STATES = ["introduced"]
 
 
 class Intro(models.Model):
@@ -94,7 +95,11 @@ class Intro(models.Model):
         related_name="intros_as_seeker",
     )
     target_name = models.CharField(max_length=200)
-    target_email = models.CharField(max_length=254)
+    # May be "" while a seeker's request waits on the connector, who supplies it when acting.
+    target_email = models.CharField(max_length=254, blank=True)
+    # What the seeker knows of the target, to help the connector place them.
+    target_company = models.CharField(max_length=200, blank=True)
+    target_url = models.CharField(max_length=500, blank=True)
     target_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -116,6 +121,13 @@ class Intro(models.Model):
     # sees the target in full; this stays true when accounts are deleted and handed over.
     logged_as = models.CharField(max_length=10, choices=Role.choices, blank=True)
     purpose = models.TextField()
+    # Two or three lines about the seeker from their brief, taken when the introduction was
+    # created, and the brief's public address if they share it: what the connector and the
+    # target read about them.
+    seeker_about = models.TextField(blank=True)
+    seeker_brief_url = models.CharField(max_length=300, blank=True)
+    # When the connector was emailed a seeker's request (once; reminders.kinds.connector_request).
+    connector_asked_at = models.DateTimeField(null=True, blank=True)
     double_opt_in = models.BooleanField(default=True)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
@@ -135,6 +147,10 @@ class Intro(models.Model):
     thanked_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # When the current step's clock started, in real time: the moment its event was recorded
+    # (logged after the fact, an event's `at` may lie days before). Nobody else hears that a
+    # step is late before its owner could have been reminded of it (lifecycle.others_hear_at).
+    clock_at = models.DateTimeField(null=True, blank=True)
     # When the target was sent the "did they get in touch?" check (once per introduction).
     checkin_sent_at = models.DateTimeField(null=True, blank=True)
     # The most urgent open step, kept by lifecycle.record_event; NULL once the loop is over.
@@ -162,6 +178,14 @@ class Intro(models.Model):
                 fields=["introduced_at"],
                 condition=models.Q(checkin_sent_at__isnull=True, state__in=CHECKIN_STATES),
                 name="intros_checkin_due_idx",
+            ),
+            # The sweep's requests to connectors not emailed yet.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(
+                    connector_asked_at__isnull=True, state="requested", logged_as="seeker"
+                ),
+                name="intros_request_due_idx",
             ),
         ]
 
@@ -191,6 +215,27 @@ class Intro(models.Model):
 
 ENDED_STATES = {State.DECLINED, State.WITHDRAWN, State.DROPPED, State.LOOP_CLOSED}
 
+# What an event may change on its introduction: kept on the event as it was just before
+# (`IntroEvent.before`), so that the event can be undone. The next step is recomputed.
+MILESTONES = (
+    "requested_at", "asked_at", "answered_at", "introduced_at", "reached_out_at",
+    "last_follow_up_at", "scheduled_for", "met_at", "thanked_at", "closed_at", "ended_at",
+)  # fmt: skip
+Snapshot = dict[str, str | int | None]
+
+
+def snapshot(intro: Intro) -> Snapshot:
+    """The introduction's state, outcome, follow-ups and milestones, as JSON."""
+    taken: Snapshot = {
+        "state": intro.state,
+        "outcome": intro.outcome,
+        "follow_ups": intro.follow_ups,
+    }
+    for name in MILESTONES:
+        moment = getattr(intro, name)
+        taken[name] = moment.isoformat() if moment else None
+    return taken
+
 
 class IntroEvent(models.Model):
     """One thing that happened to an introduction: a milestone, an ending, or a note."""
@@ -209,6 +254,15 @@ class IntroEvent(models.Model):
     # For the follow-through record: the step's due date then, and whether it was on time.
     due_at = models.DateTimeField(null=True, blank=True)
     on_time = models.BooleanField(null=True)
+    # The introduction just before this event (`snapshot`), to undo it; None for the first.
+    before = models.JSONField(null=True, blank=True)
+    # Undone: when, and the "undone" entry that took it back (which points here as `undoes`).
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="undoes"
+    )
+    # When its time (`at`) was last corrected by whoever recorded it.
+    corrected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -249,7 +303,7 @@ class IntroSettings(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intro_settings"
     )
-    connector_days = models.PositiveSmallIntegerField("connector acts within (days)", default=3)
+    connector_days = models.PositiveSmallIntegerField("connector acts within (days)", default=5)
     answer_days = models.PositiveSmallIntegerField("target answers within (days)", default=7)
     reach_out_days = models.PositiveSmallIntegerField(
         "seeker reaches out within (days of the introduction)", default=2

@@ -3,8 +3,11 @@ their parties attached to accounts, and the user's own wording of drafted messag
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from introloop import access
@@ -12,10 +15,11 @@ from introloop.accounts.models import User, normalize_email
 from introloop.network.models import Contact, ContactEmail
 from introloop.outbox.services import queue_email, sent_for_lately
 
-from . import lifecycle, messages
+from . import lifecycle, links, messages, notices
 from .links import links_for, make_link
-from .models import DEFAULT_RULES, Intro, IntroSettings, MessageTemplate, Role
-from .steps import STEPS, choices_for, lower_first
+from .models import DEFAULT_RULES, Intro, IntroSettings, MessageTemplate, Role, State
+from .signals import intro_created
+from .steps import REQUEST_ANSWERS, STEPS, choices_for, lower_first
 
 
 class IntroRefused(Exception):
@@ -26,6 +30,8 @@ class IntroRefused(Exception):
 class Party:
     name: str
     email: str
+    company: str = ""  # for the target of a request: helps the connector place them
+    url: str = ""  # a LinkedIn (or other) page of theirs
 
 
 @dataclass
@@ -107,7 +113,16 @@ def create_intro(creator: User, new: NewIntro, now: datetime) -> tuple[Intro, li
     for party in parties.values():
         party.email = normalize_email(party.email)
         party.name = " ".join(party.name.split())
-    if new.seeker.email == new.target.email:
+    seeker_asks = new.start == "requested" and creator.email == new.seeker.email
+    if not new.target.email and not seeker_asks:
+        raise IntroRefused(
+            "The target's email is needed, unless you are the seeker asking for the "
+            "introduction: then the connector supplies it."
+        )
+    url = new.target.url.strip()
+    if url and (not url.lower().startswith(("https://", "http://")) or " " in url):
+        raise IntroRefused("The target's page must be a web address, such as https://…")
+    if new.target.email and new.seeker.email == new.target.email:
         raise IntroRefused("The seeker and the target must be two different people.")
     if creator.email not in {p.email for p in parties.values()}:
         raise IntroRefused(
@@ -126,7 +141,10 @@ def create_intro(creator: User, new: NewIntro, now: datetime) -> tuple[Intro, li
             raise IntroRefused(f"No introduction {new.parent_id} of yours to follow on from.")
     if new.connector.email == creator.email and (reason := _cap_refusal(creator, new.target, now)):
         raise IntroRefused(reason)
-    warnings = [w for w in [cooldown_warning(new.target, creator, now)] if w]
+    others = [(p.name, p.email) for p in parties.values() if p.email != creator.email]
+    if reason := notices.stop_refusal(others):
+        raise IntroRefused(reason)
+    warnings = [w for w in [new.target.email and cooldown_warning(new.target, creator, now)] if w]
 
     intro = Intro(
         created_by=creator,
@@ -137,8 +155,11 @@ def create_intro(creator: User, new: NewIntro, now: datetime) -> tuple[Intro, li
         rules=settings_for(creator).rules() if creator else dict(DEFAULT_RULES),
         created_at=now,
         updated_at=now,
+        clock_at=now,
     )
     intro.logged_as = next(role for role, party in parties.items() if party.email == creator.email)
+    intro.target_company = new.target.company.strip()
+    intro.target_url = new.target.url.strip()
     for role, party in parties.items():
         setattr(intro, f"{role}_name", party.name)
         setattr(intro, f"{role}_email", party.email)
@@ -147,7 +168,8 @@ def create_intro(creator: User, new: NewIntro, now: datetime) -> tuple[Intro, li
             f"{role}_user",
             creator if party.email == creator.email else verified_user(party.email),
         )
-        setattr(intro, f"{role}_contact", own_contact(creator, party.email))
+        if party.email:
+            setattr(intro, f"{role}_contact", own_contact(creator, party.email))
     lifecycle.start(intro, new.start, at)
     intro.save()
     intro.events.create(
@@ -158,7 +180,30 @@ def create_intro(creator: User, new: NewIntro, now: datetime) -> tuple[Intro, li
         actor_user=creator,
         note=intro.purpose if new.start == "requested" else "",
     )
+    if is_request(intro):
+        try:
+            check_may_email_others(creator, now)
+        except SendRefused as refused:
+            # Saved all the same; the sweep tells the connector once it may (a confirmed
+            # address, tomorrow's allowance).
+            warnings.append(f"{intro.connector_name} was not emailed yet: {refused}")
+    intro_created.send(sender=Intro, intro=intro, now=now)
     return intro, warnings
+
+
+def seeker_led(intro: Intro) -> bool:
+    """Logged by the seeker, with a connector who is someone else: the connector hears of
+    their steps by email (with links), since they may have no account."""
+    return (
+        intro.logged_as == Role.SEEKER
+        and bool(intro.connector_email)
+        and intro.connector_email != intro.seeker_email
+    )
+
+
+def is_request(intro: Intro) -> bool:
+    """A seeker asking a connector, who is told by email (reminders.kinds.connector_request)."""
+    return intro.state == State.REQUESTED and seeker_led(intro)
 
 
 # --- Emails the app sends -------------------------------------------------------------------
@@ -196,7 +241,7 @@ def check_may_email_others(user: User, now: datetime, count: int = 1) -> None:
         )
 
 
-def _step_draft(step: str, intro: Intro, user: User) -> messages.Draft:
+def _step_draft(step: str, intro: Intro, user: User | None) -> messages.Draft:
     """The drafted message of a step that has one (asking the target, introducing)."""
     key = STEPS[step].draft
     if key is None:
@@ -204,61 +249,226 @@ def _step_draft(step: str, intro: Intro, user: User) -> messages.Draft:
     return messages.draft(key, intro, user)
 
 
+@dataclass
+class Acting:
+    """Who has the app write for the connector: the connector's account, or the connector
+    through the link of a seeker's request (then the seeker's account answers for the mail)."""
+
+    roles: set[str]
+    user: User | None
+    name: str
+    via: str
+    sent_for: User
+
+    @classmethod
+    def account(cls, intro: Intro, user: User) -> "Acting":
+        return cls(access.roles_of(intro, user), user, "", "web", user)
+
+    @classmethod
+    def link(cls, intro: Intro) -> "Acting":
+        return cls({Role.CONNECTOR}, None, intro.connector_name, "link", intro.created_by)
+
+
+def sender(name: str) -> str:
+    """ "Cora Lindqvist via Introloop" <the instance's address>: mail the app sends for someone
+    shows their name, from the instance's own address (so that it is delivered)."""
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((f"{name} via {settings.SITE_NAME}", address))
+
+
 def send_opt_in_request(intro: Intro, user: User, now: datetime) -> Intro:
     """Email the target the connector's question, with accept/decline links; record "asked"."""
-    check_may_email_others(user, now)
+    return ask_target(intro, Acting.account(intro, user), now)
+
+
+def ask_target(intro: Intro, acting: Acting, now: datetime) -> Intro:
+    if reason := notices.stop_refusal([intro.party(Role.TARGET)]):
+        raise SendRefused(reason)
+    check_may_email_others(acting.sent_for, now)
     with transaction.atomic():
         intro = lifecycle.record_event(
             intro.pk,
             "asked",
-            roles=access.roles_of(intro, user),
+            roles=acting.roles,
             now=now,
-            actor_user=user,
+            actor_user=acting.user,
+            actor_name=acting.name,
+            via=acting.via,
             note="Asked by email through Introloop.",
         )
         answer = STEPS["answer"]
         link = make_link(intro, Role.TARGET, [c.event for c in answer.choices], now)
-        draft = _step_draft("ask_target", intro, user)
+        draft = _step_draft("ask_target", intro, acting.user)
         queue_email(
             "intros/opt_in_question",
-            {"subject": draft.subject, "body": draft.body, "link": link},
+            {
+                "subject": draft.subject,
+                "body": draft.body,
+                "link": link,
+                "seeker": intro.seeker_name,
+                "about": intro.seeker_about,
+                "brief_url": intro.seeker_brief_url,
+                "notices": notices.notices_for(intro, [Role.TARGET]),
+            },
             to=[intro.target_email],
+            from_email=sender(intro.connector_name),
             reply_to=[intro.connector_email],
             user=intro.target_user,
-            sent_for=user,
+            sent_for=acting.sent_for,
+            topic=lifecycle.topic(intro, "answer"),
             now=now,
         )
     return intro
 
 
 def send_introduction(intro: Intro, user: User, now: datetime) -> Intro:
-    """Email the introduction to the seeker and the target together; record "introduced".
+    """Email the introduction to the seeker and the target together; record "introduced"."""
+    return introduce(intro, Acting.account(intro, user), now)
 
-    A seeker without an account also gets a private note with one-click links for their
-    next step.
-    """
-    check_may_email_others(user, now, count=2 if intro.seeker_user_id is None else 1)
+
+def introduce(intro: Intro, acting: Acting, now: datetime) -> Intro:
+    """Addressed to the seeker and the target, the connector in Cc, and Reply-To all three:
+    the target's plain Reply reaches the seeker, Reply all everyone. A seeker without an
+    account also gets a private note with one-click links for their next step."""
+    if reason := notices.stop_refusal([intro.party(Role.SEEKER), intro.party(Role.TARGET)]):
+        raise SendRefused(reason)
+    check_may_email_others(acting.sent_for, now, count=2 if intro.seeker_user_id is None else 1)
     with transaction.atomic():
         intro = lifecycle.record_event(
             intro.pk,
             "introduced",
-            roles=access.roles_of(intro, user),
+            roles=acting.roles,
             now=now,
-            actor_user=user,
+            actor_user=acting.user,
+            actor_name=acting.name,
+            via=acting.via,
             note="Introduction emailed through Introloop.",
         )
-        draft = _step_draft("introduce", intro, user)
+        draft = _step_draft("introduce", intro, acting.user)
         queue_email(
             "intros/introduction",
-            {"subject": draft.subject, "body": draft.body},
+            {
+                "subject": draft.subject,
+                "body": draft.body,
+                "notices": notices.notices_for(intro, [Role.SEEKER, Role.TARGET]),
+            },
             to=[intro.seeker_email, intro.target_email],
             cc=[intro.connector_email],
-            reply_to=[intro.connector_email],
-            sent_for=user,
+            from_email=sender(intro.connector_name),
+            reply_to=[intro.seeker_email, intro.target_email, intro.connector_email],
+            sent_for=acting.sent_for,
             now=now,
         )
         if intro.seeker_user_id is None:
-            queue_seeker_step_email(intro, now, sent_for=user)
+            queue_seeker_step_email(intro, now, sent_for=acting.sent_for)
+    return intro
+
+
+REASON_MAX = 2000
+
+
+def answer_request(
+    intro: Intro,
+    action: str,
+    acting: Acting,
+    now: datetime,
+    *,
+    target_email: str = "",
+    reason: str = "",
+) -> Intro:
+    """The connector answers a seeker's request: ask the target first ("asked"), introduce
+    now ("introduced"), or pass ("withdrawn", with a reason the seeker reads)."""
+    if action == "withdrawn":
+        return pass_request(intro, acting, now, reason)
+    if action not in ("asked", "introduced"):
+        raise lifecycle.EventRefused("Choose one of the answers on the page.")
+    if not intro.target_email:
+        intro = _supply_target_email(intro, target_email)
+    if action == "introduced" and intro.double_opt_in and intro.state == State.REQUESTED:
+        # "Introduce now" is the connector's call: they know the target well enough.
+        Intro.objects.filter(pk=intro.pk).update(double_opt_in=False)
+        intro.double_opt_in = False
+    if action == "asked":
+        return ask_target(intro, acting, now)
+    return introduce(intro, acting, now)
+
+
+def _supply_target_email(intro: Intro, email: str) -> Intro:
+    email = normalize_email(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise lifecycle.EventRefused(
+            f"Give {intro.target_name}'s email address: Introloop writes to them for you."
+        ) from None
+    if email == intro.seeker_email:
+        raise lifecycle.EventRefused("That is the seeker's own address.")
+    Intro.objects.filter(pk=intro.pk).update(target_email=email, target_user=verified_user(email))
+    intro.refresh_from_db()
+    return intro
+
+
+def answer_by_link(
+    token: str,
+    action: str,
+    now: datetime,
+    *,
+    outcome: str = "",
+    target_email: str = "",
+    reason: str = "",
+) -> Intro:
+    """Spend a one-click link on `action` and do it; links.LinkProblem says why not (and
+    links.AlreadyDone, kindly, when it was done already)."""
+    with transaction.atomic():
+        link = links.link_for_token(token, now)
+        if link.role != Role.CONNECTOR or action not in REQUEST_ANSWERS:
+            return links.use_link(token, action, now, outcome=outcome)
+        links.spend(token, action, now)
+        try:
+            return answer_request(
+                link.intro, action, Acting.link(link.intro), now,
+                target_email=target_email, reason=reason,
+            )  # fmt: skip
+        except lifecycle.EventRefused as refusal:
+            raise links.refused(link, str(refusal)) from None
+        except SendRefused as refusal:
+            raise links.LinkProblem(str(refusal)) from None
+
+
+def pass_request(intro: Intro, acting: Acting, now: datetime, reason: str) -> Intro:
+    """The connector passes: the introduction ends as withdrawn, the reason in its history,
+    and the seeker hears it kindly."""
+    reason = reason.strip()
+    if len(reason) > REASON_MAX:
+        raise lifecycle.EventRefused(
+            f"Keep the reason under {REASON_MAX:,} characters; a sentence or two is plenty."
+        )
+    with transaction.atomic():
+        intro = lifecycle.record_event(
+            intro.pk,
+            "withdrawn",
+            roles=acting.roles,
+            now=now,
+            actor_user=acting.user,
+            actor_name=acting.name,
+            via=acting.via,
+            note=reason or f"{intro.connector_name} passed on this request.",
+        )
+        queue_email(
+            "intros/request_passed",
+            {
+                "seeker_first": intro.seeker_name.split()[0] if intro.seeker_name else "",
+                "connector": intro.connector_name,
+                "connector_first": intro.connector_name.split()[0],
+                "target": intro.target_name,
+                "reason": reason,
+            },
+            to=[intro.seeker_email],
+            from_email=sender(intro.connector_name),
+            reply_to=[intro.connector_email],
+            user=intro.seeker_user,
+            now=now,
+        )
     return intro
 
 
@@ -274,8 +484,16 @@ def queue_seeker_step_email(intro: Intro, now: datetime, sent_for: User | None =
         "target": intro.target_name,
         "next": lower_first(steps[0].title(intro)),
         "choices": links_for(intro, Role.SEEKER, choices, now),
+        "notices": notices.notices_for(intro, [Role.SEEKER]),
     }
-    queue_email("intros/seeker_step", context, to=[intro.seeker_email], sent_for=sent_for, now=now)
+    queue_email(
+        "intros/seeker_step",
+        context,
+        to=[intro.seeker_email],
+        sent_for=sent_for,
+        topic=lifecycle.topic(intro, steps[0].step),
+        now=now,
+    )
 
 
 def link_intros_to(user: User) -> int:

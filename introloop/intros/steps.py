@@ -121,6 +121,15 @@ STEPS: dict[str, Step] = {
 CHECKIN_CHOICES = (Choice("reached_out", "Yes, they got in touch"), Choice("not_yet", "Not yet"))
 
 
+# A connector's answers to a seeker's request, on the page of the link emailed to them: one
+# link, answered once. Words with {target} are completed with the target's first name.
+REQUEST_ANSWERS = {
+    "asked": "Ask {target} first",
+    "introduced": "Introduce now",
+    "withdrawn": "Pass",
+}
+
+
 def step(name: str) -> Step:
     return STEPS[name]
 
@@ -140,6 +149,8 @@ def link_label(event: str, role: str) -> str:
         for choice in (*CHECKIN_CHOICES, *STEPS["answer"].choices):
             if choice.event == event:
                 return choice.label
+    if role == Role.CONNECTOR and event in REQUEST_ANSWERS:
+        return REQUEST_ANSWERS[event]
     for s in STEPS.values():
         for choice in s.choices:
             if choice.event == event:

@@ -12,8 +12,15 @@ from introloop import access
 from introloop.accounts.models import User
 from introloop.accounts.requests import AuthedRequest
 
-from . import lifecycle, links, queries, services
-from .forms import EventForm, IntroSettingsForm, MessageTemplateForm, NewIntroForm
+from . import corrections, lifecycle, links, queries, services
+from .forms import (
+    EventForm,
+    EventTimeForm,
+    IntroSettingsForm,
+    LinkAnswerForm,
+    MessageTemplateForm,
+    NewIntroForm,
+)
 from .messages import DEFAULTS, PLACEHOLDERS, draft_for_step, template_for
 from .models import Intro, MessageTemplate, Role, State
 from .steps import link_label
@@ -113,12 +120,21 @@ def intro_detail(request: AuthedRequest, intro_id: int) -> HttpResponse:
                 "owner_name": intro.party(step.owner)[0],
                 "mine": mine,
                 "overdue": step.overdue(now),
+                # Since when it waits on its owner: the moment its event was recorded.
+                "since": intro.clock_at or intro.updated_at,
+                # The seeker's step that the connector hears of, if it is late: the page
+                # says when (reminders answers, as it knows the connector's settings).
+                "heads_up": mine
+                and step.kind.heads_up is not None
+                and Role.CONNECTOR not in roles
+                and bool(intro.connector_email),
                 "draft": draft_for_step(step.step, intro, request.user, bool(target.email))
                 if mine
                 else None,
             }
         )
     allowed = lifecycle.allowed_events(intro, roles)
+    history = list(intro.events.select_related("actor_user"))
     back_role = next((r for r in ("seeker", "connector", "target") if r in roles), "seeker")
     context = {
         "back_url": {"seeker": "intros:mine", "connector": "intros:made", "target": "intros:to_me"}[
@@ -130,10 +146,8 @@ def intro_detail(request: AuthedRequest, intro_id: int) -> HttpResponse:
         "target": target,
         "steps": steps,
         "allowed": [(e, lifecycle.TRANSITIONS[e].label) for e in allowed],
-        "events": [
-            (event, access.actor_name(intro, event, roles))
-            for event in intro.events.select_related("actor_user")
-        ],
+        "events": [(event, access.actor_name(intro, event, roles)) for event in history],
+        "offers": corrections.offers_for(history, request.user.pk, roles),
         "chain": _as_seen(queries.chain(intro), request.user),
         "children": _as_seen(
             access.scope(Intro.objects, request.user).filter(parent=intro), request.user
@@ -179,6 +193,49 @@ def intro_event(request: AuthedRequest, intro_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def intro_undo(request: AuthedRequest, intro_id: int) -> HttpResponse:
+    """Undo the viewer's latest step, or reopen an ended introduction (the step the page
+    offered, `event`: nothing else if something was recorded since)."""
+    intro = _get_intro_for_user(request, intro_id)
+    event_id = request.POST.get("event", "")
+    try:
+        _, undone = corrections.undo(
+            intro.id,
+            request.user,
+            now=timezone.now(),
+            event_id=int(event_id) if event_id.isdigit() else None,
+        )
+    except corrections.CorrectionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, corrections.described(undone))
+    return redirect("intros:detail", intro_id=intro.id)
+
+
+@login_required
+@require_POST
+def intro_event_time(request: AuthedRequest, intro_id: int, event_id: int) -> HttpResponse:
+    """Correct when a step the viewer recorded happened."""
+    intro = _get_intro_for_user(request, intro_id)
+    form = EventTimeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"When it happened: {' '.join(map(str, form.errors['at']))}")
+        return redirect("intros:detail", intro_id=intro.id)
+    try:
+        corrections.correct_time(
+            intro.id, event_id, request.user, at=form.cleaned_data["at"], now=timezone.now()
+        )
+    except corrections.CorrectionRefused as refused:
+        if refused.kind == "not_found":
+            raise Http404 from None
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Time corrected.")
+    return redirect("intros:detail", intro_id=intro.id)
+
+
+@login_required
+@require_POST
 def intro_send(request: AuthedRequest, intro_id: int, what: str) -> HttpResponse:
     intro = _get_intro_for_user(request, intro_id)
     send = {"ask": services.send_opt_in_request, "introduction": services.send_introduction}
@@ -201,23 +258,36 @@ def action_link(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     try:
         link = links.link_for_token(token, now)
+    except links.AlreadyDone as done:
+        return render(request, "intros/link.html", {"already": str(done)})
     except links.LinkProblem as problem:
         return render(request, "intros/link.html", {"problem": str(problem)}, status=410)
-    intro = link.intro
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        outcome = request.POST.get("outcome", "") if action == "loop_closed" else ""
+    form = LinkAnswerForm(link, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            links.use_link(token, action, now, outcome=outcome)
+            intro = services.answer_by_link(
+                token, data["action"], now, outcome=data["outcome"],
+                target_email=data["target_email"], reason=data["reason"],
+            )  # fmt: skip
+        except links.AlreadyDone as done:
+            return render(request, "intros/link.html", {"already": str(done)})
         except links.LinkProblem as problem:
             return render(request, "intros/link.html", {"problem": str(problem)}, status=409)
-        return render(request, "intros/link.html", {"done": action, "intro": intro, "link": link})
+        context = {"done": data["action"], "intro": intro, "link": link}
+        return render(request, "intros/link.html", context)
+    target_first = link.intro.target_name.split()[0] if link.intro.target_name else ""
     context = {
-        "intro": intro,
+        "intro": link.intro,
         "link": link,
-        "choices": [(a, link_label(a, link.role)) for a in link.actions],
+        "form": form,
+        "request_answer": link.role == Role.CONNECTOR and "withdrawn" in link.actions,
+        "choices": [
+            (a, link_label(a, link.role).format(target=target_first)) for a in link.actions
+        ],
     }
-    return render(request, "intros/link.html", context)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "intros/link.html", context, status=status)
 
 
 @login_required

@@ -10,6 +10,8 @@ class Message(models.Model):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # No longer true before it left (the step it was about was done meanwhile).
+        CANCELED = "canceled", "Canceled"
 
     # The account the message concerns, if any: exported with it and deleted with it.
     user = models.ForeignKey(
@@ -28,6 +30,9 @@ class Message(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # What the message is about, for cancelling it if that stops being true before it
+    # leaves: "intro:<id>:<step>" for a reminder about one step of an introduction.
+    topic = models.CharField(max_length=100, blank=True)
     from_email = models.CharField(max_length=320)
     to = models.JSONField()
     cc = models.JSONField(default=list, blank=True)
@@ -61,6 +66,11 @@ class Message(models.Model):
                 name="outbox_queued_due_idx",
             ),
             models.Index(fields=["sent_for", "created_at"], name="outbox_sent_for_idx"),
+            models.Index(
+                fields=["topic"],
+                condition=models.Q(status="queued") & ~models.Q(topic=""),
+                name="outbox_queued_topic_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -79,3 +89,20 @@ class ForgottenSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} sent on {self.day}"
+
+
+class StoppedAddress(models.Model):
+    """An address that asked for no more introduction emails from this instance: the outbox
+    queues nothing to it (an account's own verification and password reset aside)."""
+
+    email = models.CharField(max_length=254)  # normalized: stripped, lower-cased
+    created_at = models.DateTimeField(default=timezone.now)
+    # They also asked for their data to be erased: staff see it on the stop list.
+    erasure_requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["email"], name="outbox_stopped_email")]
+
+    def __str__(self) -> str:
+        return self.email

@@ -6,6 +6,7 @@ the reminder sweep (`queue_messages`).
 """
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypedDict, Unpack
@@ -18,8 +19,9 @@ from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Replace, TruncDate
 from django.utils import timezone
 
-from .emails import render
+from .emails import EMAILS, render
 from .models import ForgottenSent, Message
+from .stops import without_stopped
 
 
 @dataclass
@@ -35,6 +37,7 @@ class OutgoingEmail:
     bcc: list[str] = field(default_factory=list)
     from_email: str = ""  # the instance's address when empty
     sent_for_id: int | None = None  # the account on whose behalf it goes to someone else
+    topic: str = ""  # what it is about, e.g. "intro:12:reach_out": see cancel_queued()
 
 
 def _domain() -> str:
@@ -45,6 +48,7 @@ def _domain() -> str:
 _COLUMNS = (
     "user_id",
     "sent_for_id",
+    "topic",
     "from_email",
     "to",
     "cc",
@@ -69,6 +73,7 @@ def _values(email: OutgoingEmail, now: datetime | str | None, domain: str) -> tu
     return (
         email.user_id,
         email.sent_for_id,
+        email.topic,
         email.from_email or settings.DEFAULT_FROM_EMAIL,
         list(email.to),
         list(email.cc),
@@ -103,9 +108,13 @@ def queue_message(
     bcc: list[str] | None = None,
     from_email: str | None = None,
     sent_for: AbstractBaseUser | None = None,
+    topic: str = "",
     now: datetime | None = None,
-) -> Message:
-    """Write one message to the outbox; the worker delivers it."""
+    honour_stops: bool = True,
+) -> Message | None:
+    """Write one message to the outbox; the worker delivers it. Addresses on the stop list
+    are left out (unless `honour_stops` is False: an account's own verification, say), and
+    a message left with nobody to go to is not written: None."""
     email = OutgoingEmail(
         to=list(to),
         subject=subject,
@@ -118,7 +127,10 @@ def queue_message(
         bcc=list(bcc or []),
         from_email=from_email or "",
         sent_for_id=sent_for.pk if sent_for else None,
+        topic=topic,
     )
+    if honour_stops and not without_stopped([email]):
+        return None
     values = _values(email, now or timezone.now(), _domain())
     return Message.objects.create(**dict(zip(_COLUMNS, values, strict=True)))
 
@@ -132,6 +144,7 @@ class MessageOptions(TypedDict, total=False):
     bcc: list[str] | None
     from_email: str | None
     sent_for: AbstractBaseUser | None
+    topic: str
 
 
 def queue_email(
@@ -142,8 +155,9 @@ def queue_email(
     user: AbstractBaseUser | None = None,
     now: datetime | None = None,
     **kw: Unpack[MessageOptions],
-) -> Message:
-    """Render the email `name` of the index (outbox.emails.EMAILS) and queue it."""
+) -> Message | None:
+    """Render the email `name` of the index (outbox.emails.EMAILS) and queue it; None when
+    every recipient is on the stop list."""
     rendered = render(name, context)
     return queue_message(
         to=to,
@@ -152,6 +166,7 @@ def queue_email(
         body_html=rendered.html,
         user=user,
         now=now,
+        honour_stops=EMAILS[name].stoppable,
         **kw,
     )
 
@@ -163,8 +178,10 @@ def queue_messages(emails: list[OutgoingEmail], now: datetime) -> int:
     """Write many messages to the outbox at once, inside the caller's transaction.
 
     COPY on PostgreSQL and one executemany on SQLite: for the reminder sweep's thousands of
-    emails, the ORM's bulk_create costs more than everything else the sweep does.
+    emails, the ORM's bulk_create costs more than everything else the sweep does. Addresses
+    on the stop list are left out, in one query for the batch.
     """
+    emails = without_stopped(emails) if emails else emails
     if not emails:
         return 0
     domain = _domain()
@@ -235,6 +252,18 @@ def sent_for_lately(user: AbstractBaseUser, now: datetime, hours: int = 24) -> i
     return Message.objects.filter(
         sent_for_id=user.pk, created_at__gt=now - timedelta(hours=hours)
     ).count()
+
+
+def cancel_queued(prefix: str, keep: Iterable[str], now: datetime) -> int:
+    """Cancel queued messages whose topic starts with `prefix`, except the topics in `keep`:
+    what they say stopped being true before they left. A message a worker is sending right
+    now (its lease runs) goes: it is too late to stop it, and it was true when it was taken."""
+    return (
+        Message.objects.filter(status=Message.Status.QUEUED, topic__startswith=prefix)
+        .exclude(topic__in=list(keep))
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lte=now))
+        .update(status=Message.Status.CANCELED, last_error="Canceled: no longer true.")
+    )
 
 
 def cancel_sent_for(user: AbstractBaseUser) -> int:

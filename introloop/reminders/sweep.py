@@ -103,6 +103,15 @@ def sweep(
             gc.enable()
 
 
+def queue_now(candidates: list[Candidate], now: datetime) -> int:
+    """Queue these reminders at once, in the caller's transaction, exactly as a sweep would:
+    a later sweep finds their keys taken."""
+    summary = Summary(candidates=candidates)
+    if candidates:
+        _queue_all(summary, now, len(candidates), None)
+    return summary.queued
+
+
 def _count_existing(summary: Summary) -> None:
     keys = [c.key for c in summary.candidates]
     existing = set(Reminder.objects.filter(any_of("key", keys)).values_list("key", flat=True))

@@ -11,4 +11,6 @@ urlpatterns = [
     path("settings/notifications/calendar/", views.regenerate_calendar, name="regenerate_calendar"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("intros/<int:intro_id>/heads-up/", views.heads_up_when, name="heads_up_when"),
+    path("digest/<str:token>/", views.digest_link, name="digest_link"),
 ]

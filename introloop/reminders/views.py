@@ -12,10 +12,13 @@ from django.views.decorators.http import require_POST
 
 from introloop.accounts.requests import AuthedRequest
 from introloop.goals.stats import outreach_for_today
+from introloop.intros.queries import get_visible
+from introloop.intros.steps import lower_first
 
 from . import calendar, services
 from .due import DueItem, due_items_for, item_for
 from .forms import NotificationSettingsForm
+from .kinds import escalation
 from .models import NotificationSettings
 
 RECONNECTS_SHOWN = 10
@@ -142,3 +145,45 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "reminders/unsubscribe.html", context)
     services.unsubscribe(token)
     return render(request, "reminders/unsubscribe.html", {**context, "done": True})
+
+
+def digest_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A digest's Done or Snooze link: GET names the item and asks, POST does it. The signed
+    link says whose item it is, so no login is needed."""
+    now = timezone.now()
+    template = "reminders/digest_link.html"
+    try:
+        opened = services.open_digest_link(token, now)
+        if request.method == "POST":
+            opened = services.use_digest_link(token, now)
+            context = {"item": opened.item, "action": opened.link.action, "done": True}
+            if opened.until is not None:  # in the account's zone, logged in or not
+                context["until"] = f"{opened.until.astimezone(opened.user.zone):%a %-d %b, %H:%M}"
+            return render(request, template, context)
+    except services.BadDigestLink as bad:
+        return render(request, template, {"problem": str(bad)}, status=bad.status)
+    except services.AlreadyRecorded as already:
+        return render(request, template, {"already": str(already)})
+    except services.NotDoable as problem:
+        return render(request, template, {"item": opened.item, "needs_more": str(problem)})
+    context = {"item": opened.item, "action": opened.link.action,
+               "snooze_for": services.SNOOZES[services.DIGEST_SNOOZE][0]}  # fmt: skip
+    return render(request, template, context)
+
+
+@login_required
+def heads_up_when(request: AuthedRequest, intro_id: int) -> HttpResponse:
+    """The seeker's page says when the connector would hear that their step is late."""
+    intro = get_visible(request.user, intro_id)
+    now = timezone.now()
+    found = escalation.heads_up_at(intro) if intro.seeker_user_id == request.user.pk else None
+    if found is None:
+        return HttpResponse("")
+    step, hear_at = found
+    context = {
+        "connector": intro.connector_name.split()[0],
+        "hear_at": max(hear_at, now).astimezone(request.user.zone),
+        "step": lower_first(step.title(intro)),
+        "past": hear_at <= now,
+    }
+    return render(request, "reminders/heads_up_when.html", context)

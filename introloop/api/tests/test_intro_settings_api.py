@@ -14,7 +14,7 @@ from introloop.intros.tests.factories import intro
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/me/intro-settings"
-DEFAULT_DAYS = {"connector_days": 3, "answer_days": 7, "reach_out_days": 2, "follow_up_days": 5,
+DEFAULT_DAYS = {"connector_days": 5, "answer_days": 7, "reach_out_days": 2, "follow_up_days": 5,
                 "thank_days": 1, "close_loop_days": 7, "cooldown_days": 30}  # fmt: skip
 
 

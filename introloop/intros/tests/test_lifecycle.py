@@ -26,11 +26,11 @@ def next_of(i: Intro) -> list[tuple[str, str, datetime]]:
 
 def test_the_whole_loop_with_double_opt_in_and_its_due_dates(alice):
     i = intro(alice, now=T0)
-    assert next_of(i) == [("ask_target", "connector", T0 + timedelta(days=3))]
+    assert next_of(i) == [("ask_target", "connector", T0 + timedelta(days=5))]
     i = step(i, "asked", C, T0 + timedelta(days=1))
     assert next_of(i) == [("answer", "target", T0 + timedelta(days=8))]
     i = step(i, "accepted", T, T0 + timedelta(days=2))
-    assert next_of(i) == [("introduce", "connector", T0 + timedelta(days=5))]
+    assert next_of(i) == [("introduce", "connector", T0 + timedelta(days=7))]
     i = step(i, "introduced", C, T0 + timedelta(days=3))
     assert next_of(i) == [("reach_out", "seeker", T0 + timedelta(days=5))]
     i = step(i, "reached_out", S, T0 + timedelta(days=4))

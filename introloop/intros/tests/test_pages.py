@@ -49,7 +49,7 @@ def test_logging_an_introduction_in_under_a_minute(alice_client, alice, sam):
 
     # Both registered parties see it, each from their side.
     page = alice_client.get(response.url).content.decode()
-    assert "Sam Okafor's move" in page
+    assert "Waiting on Sam Okafor since" in page
     assert "tom@example.org" in page  # she typed it herself
     sams = client_for(sam).get(response.url).content.decode()
     assert "Your move" in sams and "tom@example.org" in sams

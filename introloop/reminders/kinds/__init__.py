@@ -11,8 +11,9 @@ Where do I add a new kind of reminder? A module here, listed in KINDS.
 
 from types import ModuleType
 
-from . import checkin, digest, escalation, nudge, outcome, weekly
+from . import checkin, connector_request, digest, escalation, nudge, outcome, weekly
 
 KINDS: dict[str, ModuleType] = {
-    kind.KIND: kind for kind in (digest, nudge, escalation, outcome, checkin, weekly)
+    kind.KIND: kind
+    for kind in (connector_request, digest, nudge, escalation, outcome, checkin, weekly)
 }

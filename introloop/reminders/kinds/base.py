@@ -140,6 +140,7 @@ def reminder_email(
     kind: str,
     what: str,
     user_id: int | None,
+    topic: str = "",
 ) -> OutgoingEmail:
     """Render a reminder with its footer: why it came and the one-click stop (RFC 8058)."""
     url = unsubscribe_url(to, kind, user_id)
@@ -150,6 +151,7 @@ def reminder_email(
         body_text=rendered.text,
         body_html=rendered.html,
         user_id=user_id,
+        topic=topic,
         headers={
             "List-Unsubscribe": f"<{url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -1,10 +1,15 @@
-"""About a week after an introduction, the target is asked once: did they get in touch?"""
+"""About a week after an introduction, the target is asked once: did they get in touch?
+
+Only while the seeker has not recorded that they wrote (a queued check-in is cancelled when
+they do), and never before the seeker was reminded to write and had time to."""
 
 from datetime import datetime, timedelta
 
+from introloop.intros import lifecycle
 from introloop.intros.lifecycle import next_steps
 from introloop.intros.links import links_for
 from introloop.intros.models import CHECKIN_STATES, ActionLink, Intro, Role
+from introloop.intros.notices import notices_for
 from introloop.intros.steps import CHECKIN_CHOICES
 from introloop.lookups import any_of
 from introloop.outbox.services import OutgoingEmail
@@ -29,6 +34,7 @@ def collect(sweep: SweepInput) -> list[Candidate]:
             created_by__email_verified_at__isnull=False,
         ).exclude(target_email="")
     )
+    due = [intro for intro in due if _asks_now(intro, sweep.now)]
     stopped = opted_out({i.target_email for i in due}, KIND)
     # It asks about the seeker's first open step (their answer records it): that is its step.
     return [
@@ -36,6 +42,15 @@ def collect(sweep: SweepInput) -> list[Candidate]:
         for intro in due
         if intro.target_email not in stopped
     ]
+
+
+def _asks_now(intro: Intro, now: datetime) -> bool:
+    """A week after the introduction, and only once the seeker was reminded to write and had
+    time to: an introduction logged after the fact does not make the target ask at once."""
+    steps = lifecycle.next_steps(intro)
+    if not steps or steps[0].step != "reach_out":
+        return False
+    return now >= lifecycle.others_hear_at(intro, steps[0], grace=timedelta(0))
 
 
 def claimed(candidates: list[Candidate], now: datetime) -> None:
@@ -51,6 +66,7 @@ def _composer(intro: Intro) -> Compose:
             "seeker": intro.seeker_name,
             "connector": intro.connector_name,
             "choices": links_for(intro, Role.TARGET, list(CHECKIN_CHOICES), now, links),
+            "notices": notices_for(intro, [Role.TARGET]),
         }
         return reminder_email(
             "reminders/checkin",
@@ -59,6 +75,8 @@ def _composer(intro: Intro) -> Compose:
             kind=KIND,
             what="check-ins about introductions",
             user_id=intro.target_user_id,
+            # The check-in asks whether the seeker wrote: it is about their first step.
+            topic=lifecycle.topic(intro, "reach_out"),
         )
 
     return compose

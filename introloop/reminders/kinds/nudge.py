@@ -3,10 +3,13 @@ the seeker who has not written. At most one per step every two days, three in al
 
 from datetime import datetime, timedelta
 
-from introloop.intros.lifecycle import NextStep, next_steps
-from introloop.intros.links import choice_links
+from introloop.intros import lifecycle
+from introloop.intros.lifecycle import NextStep, next_steps, refusal
+from introloop.intros.links import choice_links, make_link
 from introloop.intros.models import ActionLink, Intro, Role
-from introloop.intros.steps import lower_first
+from introloop.intros.notices import notices_for
+from introloop.intros.services import seeker_led
+from introloop.intros.steps import REQUEST_ANSWERS, lower_first
 from introloop.lookups import any_of
 from introloop.outbox.services import OutgoingEmail
 
@@ -32,11 +35,15 @@ def collect(sweep: SweepInput) -> list[Candidate]:
     wanted = []
     for intro in sweep.intros:
         for step in next_steps(intro):
-            if step.owner not in (Role.SEEKER, Role.TARGET) or step.due_at > sweep.now:
+            if step.due_at > sweep.now:
+                continue
+            if step.owner == Role.CONNECTOR and not seeker_led(intro):
+                continue  # a connector is nudged only about what a seeker asked of them
+            if step.owner not in (Role.SEEKER, Role.TARGET, Role.CONNECTOR):
                 continue
             if getattr(intro, f"{step.owner}_user_id") is not None:
                 continue  # registered people get their digest instead
-            if not step.kind.choices:
+            if not step.kind.choices and step.owner != Role.CONNECTOR:
                 continue  # nothing they could answer with one click
             wanted.append((intro, step))
     trusted = trusted_creators([intro for intro, _ in wanted])
@@ -73,6 +80,18 @@ def _history(intro_ids: list[int]) -> dict[str, tuple[int, datetime]]:
     return grouped
 
 
+def _choices(
+    intro: Intro, step: NextStep, now: datetime, links: list[ActionLink]
+) -> list[dict[str, str]]:
+    if step.owner != Role.CONNECTOR:
+        return choice_links(intro, step, now, links)
+    # The connector answers the request on one page: the answers that fit now.
+    answers = [a for a in REQUEST_ANSWERS if refusal(intro, a, {Role.CONNECTOR}) is None]
+    if intro.double_opt_in and "asked" in answers and "introduced" not in answers:
+        answers.insert(1, "introduced")  # "Introduce now" overrides the double opt-in
+    return [{"label": "Answer", "url": make_link(intro, Role.CONNECTOR, answers, now, links)}]
+
+
 def _composer(intro: Intro, step: NextStep) -> Compose:
     def compose(now: datetime, links: list[ActionLink]) -> OutgoingEmail:
         name, email = intro.party(step.owner)
@@ -84,7 +103,9 @@ def _composer(intro: Intro, step: NextStep) -> Compose:
             "purpose": intro.purpose,
             "next": lower_first(step.title(intro)),
             "due": f"{step.due_at:%-d %b}",
-            "choices": choice_links(intro, step, now, links),
+            "choices": _choices(intro, step, now, links),
+            "asked": f"{intro.requested_at or intro.created_at:%-d %b}",
+            "notices": notices_for(intro, [step.owner]),
         }
         template = f"reminders/nudge_{step.owner}"
         return reminder_email(
@@ -94,6 +115,7 @@ def _composer(intro: Intro, step: NextStep) -> Compose:
             kind=KIND,
             what="reminders about this introduction",
             user_id=None,
+            topic=lifecycle.topic(intro, step.step),
         )
 
     return compose

@@ -29,9 +29,13 @@ def test_about_a_week_later_the_target_is_asked_once_whether_they_heard(client, 
     fresh = intro(alice, start="introduced", double_opt_in=False,
                   target=Party("Ann Lee", "ann@example.org"))  # fmt: skip
 
+    # Logged a week late: Alice (the seeker) is reminded first and has two days to write.
     sweep(timezone.now())
+    assert checkins_queued() == 0
+    later = timezone.now() + timedelta(days=2, hours=1)
+    sweep(later)
     assert checkins_queued() == 1
-    sweep(timezone.now())
+    sweep(later)
     assert checkins_queued() == 1  # once, however often the sweep runs
     message = Message.objects.get(to=["tom@example.org"])
     assert message.subject == f"Did {alice.display_name} get in touch?"
@@ -50,7 +54,7 @@ def test_about_a_week_later_the_target_is_asked_once_whether_they_heard(client, 
 def test_the_check_in_says_how_to_stop_them_and_a_stop_is_honoured(alice):
     week_ago = timezone.now() - timedelta(days=8)
     intro(alice, start="introduced", at=week_ago, double_opt_in=False)
-    sweep(timezone.now())
+    sweep(timezone.now() + timedelta(days=2, hours=1))
     message = Message.objects.get(to=["tom@example.org"])
     assert message.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     [stop] = UNSUBSCRIBE.findall(message.body_text)
