@@ -151,6 +151,7 @@ RULES: dict[str, Rule] = {
     "reminders.notificationsettings": _user,
     "reminders.snooze": _user,
     "reminders.reminder": _user,
+    "reminders.digestlinkuse": _user,
     "outbox.message": _user,
 }
 

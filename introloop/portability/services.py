@@ -21,7 +21,7 @@ from introloop.network.exports import contacts_json
 from introloop.network.models import ImportRun, Interaction
 from introloop.outbox.models import Message
 from introloop.outbox.services import forget_person
-from introloop.reminders.models import Reminder, Snooze
+from introloop.reminders.models import DigestLinkUse, Reminder, Snooze
 from introloop.reminders.services import settings_for as reminder_settings_for
 
 # One object of the export, as JSON will hold it.
@@ -160,6 +160,10 @@ def _notifications(user: User) -> Json:
             {"kind": r.kind, "key": r.key, "at": _iso(r.created_at)}
             for r in access.scope(Reminder, user).order_by("created_at", "id")
         ],
+        "digest_links_followed": [
+            {"item": u.key, "action": u.action, "at": _iso(u.used_at)}
+            for u in access.scope(DigestLinkUse, user).order_by("used_at", "id")
+        ],
     }
 
 
@@ -235,6 +239,7 @@ COVERED_MODELS = {
     "reminders.NotificationSettings": "notifications",
     "reminders.Snooze": "notifications",
     "reminders.Reminder": "notifications",
+    "reminders.DigestLinkUse": "notifications",
     "goals.Goal": "goals",
     "goals.Brief": "goals",
     "goals.Ask": "goals",

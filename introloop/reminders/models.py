@@ -94,3 +94,25 @@ class EmailOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.kind})"
+
+
+class DigestLinkUse(models.Model):
+    """A Done or Snooze link of a daily digest, once followed. The sweep only signs the links
+    (no row per link for thousands of digests); this row, unique per link, makes each one
+    single-use: of two clicks at once, the second insert fails."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=100)  # the due item's key, e.g. "intro:12:reach_out"
+    action = models.CharField(max_length=10)  # done, snooze
+    digest_on = models.DateField()  # the digest's day, in the user's time zone
+    used_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key", "action", "digest_on"], name="reminders_digestlinkuse_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.key} (digest of {self.digest_on})"

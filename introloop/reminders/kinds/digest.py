@@ -1,6 +1,6 @@
 """The daily digest: everything due today and overdue, at the hour each person chose."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 from django.conf import settings
@@ -12,6 +12,7 @@ from introloop.lookups import any_of
 from introloop.outbox.services import OutgoingEmail
 
 from ..due import DueItem, due_items
+from ..links import digest_link_urls
 from ..models import NotificationSettings
 from .base import Candidate, Compose, SweepInput, reminder_email
 
@@ -72,7 +73,7 @@ def _composer(user: User, items: list[DueItem], local_now: datetime) -> Compose:
         overdue = [i for i in shown if i.overdue and i.due_on < today]
         rest = [i for i in shown if not (i.overdue and i.due_on < today)]
         groups = [
-            (label, [_line(i) for i in group])
+            (label, [_line(user.id, today, i) for i in group])
             for label, group in (("Overdue", overdue), ("Today", rest))
             if group
         ]
@@ -108,7 +109,17 @@ class Line(NamedTuple):
     title: str
     due: str
     url: str
+    done_url: str  # the one-click Done link, or the item's page when it needs words
+    done_label: str
+    snooze_url: str
 
 
-def _line(item: DueItem) -> Line:
-    return Line(item.title, f"{item.due_on:%a %-d %b}", settings.SITE_URL + item.url)
+def _line(user_id: int, today: date, item: DueItem) -> Line:
+    """An item with its signed Done and Snooze links (a step that needs words opens instead)."""
+    url = settings.SITE_URL + item.url
+    due = f"{item.due_on:%a %-d %b}"
+    if item.done_event is None:
+        [snooze] = digest_link_urls(user_id, today, item.due_on, item.key, ("snooze",))
+        return Line(item.title, due, url, url, "Open", snooze)
+    done, snooze = digest_link_urls(user_id, today, item.due_on, item.key)
+    return Line(item.title, due, url, done, "Done", snooze)
