@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 
 from introloop import access
 from introloop.accounts.models import User, normalize_email
@@ -421,6 +422,10 @@ def answer_by_link(
     links.AlreadyDone, kindly, when it was done already)."""
     with transaction.atomic():
         link = links.link_for_token(token, now)
+        if link.role == Role.TARGET and action in ("accepted", "declined"):
+            intro = links.use_link(token, action, now)
+            tell_connector_the_answer(intro, now)
+            return intro
         if link.role != Role.CONNECTOR or action not in REQUEST_ANSWERS:
             return links.use_link(token, action, now, outcome=outcome)
         links.spend(token, action, now)
@@ -433,6 +438,34 @@ def answer_by_link(
             raise links.refused(link, str(refusal)) from None
         except SendRefused as refusal:
             raise links.LinkProblem(str(refusal)) from None
+
+
+def tell_connector_the_answer(intro: Intro, now: datetime) -> None:
+    """The target answered the connector's question: the connector hears at once, with a
+    link to introduce them (or to pass) when they said yes."""
+    if not intro.connector_email or intro.connector_email == intro.seeker_email:
+        return
+    accepted = intro.state == State.ACCEPTED
+    context = {
+        "connector_first": intro.connector_name.split()[0],
+        "seeker": intro.seeker_name,
+        "target": intro.target_name,
+        "accepted": accepted,
+        "link": make_link(intro, Role.CONNECTOR, ["introduced", "withdrawn"], now)
+        if accepted
+        else "",
+        "intro_url": settings.SITE_URL + reverse("intros:detail", args=[intro.pk])
+        if intro.connector_user_id
+        else "",
+    }
+    queue_email(
+        "intros/target_answered",
+        context,
+        to=[intro.connector_email],
+        user=intro.connector_user,
+        topic=lifecycle.topic(intro, "introduce") if accepted else "",
+        now=now,
+    )
 
 
 def pass_request(intro: Intro, acting: Acting, now: datetime, reason: str) -> Intro:

@@ -62,6 +62,9 @@ EMAILS: dict[str, EmailKind] = {
         "a seeker asks for an introduction: at once",
         third_party=True,
     ),
+    "intros/target_answered": EmailKind(
+        "the connector", "the target answered their question: a link to introduce them"
+    ),
     "intros/request_passed": EmailKind("the seeker", "the connector passes on their request"),
     "intros/seeker_step": EmailKind(
         "a seeker without an account",

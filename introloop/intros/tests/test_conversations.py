@@ -287,3 +287,53 @@ def test_the_seeker_s_page_says_when_the_connector_would_hear(maya):
     hear = (now + timedelta(days=2)).astimezone(maya.zone)
     assert f"Cora hears on {hear:%a %-d %b}" in line
     assert "unless you write to Tomasz Nowak" in line
+
+
+def test_the_connector_hears_the_targets_yes_at_once_and_introduces_from_the_link(maya, client):
+    request_intro(maya)
+    client.post(only_link(mail_to(CORA.email)[0]),
+                {"action": "asked", "target_email": "tomasz@acme.example"})  # fmt: skip
+    [question] = mail_to("tomasz@acme.example")
+    assert client.post(only_link(question), {"action": "accepted"}).status_code == 200
+    told = mail_to(CORA.email)[-1]
+    assert told.subject == "Tomasz Nowak is happy to talk to Maya Patel"
+    page = client.get(only_link(told)).content.decode()
+    assert "Tomasz Nowak is happy to talk to Maya Patel" in page
+    assert ">Introduce now</button>" in page and ">Ask Tomasz first<" not in page
+    assert client.post(only_link(told), {"action": "introduced"}).status_code == 200
+    [introduction] = [m for m in Message.objects.all() if m.cc == [CORA.email]]
+    assert introduction.to == ["maya@example.com", "tomasz@acme.example"]
+
+
+def test_a_no_from_the_target_reaches_the_connector_without_a_link(maya, client):
+    request_intro(maya)
+    client.post(only_link(mail_to(CORA.email)[0]),
+                {"action": "asked", "target_email": "tomasz@acme.example"})  # fmt: skip
+    client.post(only_link(mail_to("tomasz@acme.example")[0]), {"action": "declined"})
+    told = mail_to(CORA.email)[-1]
+    assert told.subject == "Tomasz Nowak can't talk to Maya Patel right now"
+    assert not LINK.findall(told.body_text)
+
+
+def test_a_request_through_the_api_needs_no_target_address_and_tells_the_connector(maya):
+    from conftest import ApiClient, api_token_for
+
+    api = ApiClient(Client(), api_token_for(maya))
+    response = api.post("/api/v1/intros", json={
+        "connector_name": CORA.name, "connector_email": CORA.email,
+        "seeker_name": "Maya Patel", "seeker_email": maya.email,
+        "target_name": "Tomasz Nowak", "target_company": "Acme",
+        "purpose": "how data teams at Acme hire",
+    })  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert response.json()["state"] == "requested"
+    [request] = mail_to(CORA.email)
+    assert "Tomasz Nowak (Acme)" in request.body_text
+    bad = api.post("/api/v1/intros", json={
+        "connector_name": CORA.name, "connector_email": CORA.email,
+        "seeker_name": "Maya Patel", "seeker_email": maya.email,
+        "target_name": "Tomasz Nowak", "target_url": "javascript:alert(1)",
+        "purpose": "how data teams at Acme hire",
+    })  # fmt: skip
+    assert bad.status_code == 422
+    assert "web address" in bad.json()["detail"]
