@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from introloop.outbox import stops
 from introloop.outbox.services import cancel_sent_for, queue_email
 
 from .models import ApiToken, User, hash_token, normalize_email
@@ -69,6 +70,8 @@ def mark_verified(user: User, now: datetime) -> None:
     (introductions that named this address show in the account from now on)."""
     user.email_verified_at = now
     user.save(update_fields=["email_verified_at"])
+    # Its owner chose an account: their settings say what mail they get, not the stop list.
+    stops.lift(user.email)
     email_verified.send(sender=User, user=user)
 
 

@@ -1,4 +1,6 @@
-"""Staff pages: the outbox, so a local install without SMTP is usable end to end."""
+"""Staff pages: the outbox, so a local install without SMTP is usable end to end, and the
+stop list. The one public page: where someone without an account stops all introduction
+emails to their address (the link in every email to them)."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -10,12 +12,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from introloop import access
 
-from . import delivery
-from .models import Message
+from . import delivery, stops
+from .models import Message, StoppedAddress
 
 P = ParamSpec("P")
 
@@ -79,3 +81,33 @@ def retry_failed(request: HttpRequest) -> HttpResponse:
     count = delivery.retry_all_failed(timezone.now())
     messages.success(request, f"{count} failed message(s) queued again.")
     return redirect("outbox:list")
+
+
+@_staff_only
+def stopped_list(request: HttpRequest) -> HttpResponse:
+    """The addresses that asked for no more introduction emails, newest first."""
+    stopped = access.staff_scope(StoppedAddress, request.user)
+    page = Paginator(stopped, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "erasure_count": stopped.filter(erasure_requested_at__isnull=False).count(),
+        "nav": "stopped",
+    }
+    return render(request, "outbox/stopped_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def stop(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every email to someone without an account. Opening it only asks; the
+    button stops all introduction emails to the address (and may ask for erasure)."""
+    try:
+        email = stops.read_stop_token(token)
+    except stops.BadStopLink:
+        return render(request, "outbox/stop.html", {"invalid": True}, status=400)
+    context: dict[str, object] = {"email": email}
+    if request.method == "POST":
+        erase = request.POST.get("action") == "erase"
+        context["changed"] = stops.stop(email, timezone.now(), erase=erase)
+        context["done"] = "erase" if erase else "stop"
+    context["stopped"] = stops.stop_status(email)
+    return render(request, "outbox/stop.html", context)

@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from introloop.intros.models import ActionLink, Intro, Role, State
+from introloop.intros.notices import notices_for
 from introloop.outbox.services import OutgoingEmail
 
 from .base import (
@@ -41,6 +42,7 @@ def _composer(intro: Intro) -> Compose:
             "seeker": intro.seeker_name,
             "target": intro.target_name,
             "outcome": intro.outcome,
+            "notices": notices_for(intro, [Role.CONNECTOR]),
         }
         return reminder_email(
             "reminders/outcome",
