@@ -381,6 +381,8 @@ def answer_request(
     now ("introduced"), or pass ("withdrawn", with a reason the seeker reads)."""
     if action == "withdrawn":
         return pass_request(intro, acting, now, reason)
+    if acting.user is not None and Role.CONNECTOR not in acting.roles:
+        raise lifecycle.EventRefused("Only the connector can have Introloop write for them.")
     if action not in ("asked", "introduced"):
         raise lifecycle.EventRefused("Choose one of the answers on the page.")
     if not intro.target_email:

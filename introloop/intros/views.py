@@ -153,7 +153,13 @@ def intro_detail(request: AuthedRequest, intro_id: int) -> HttpResponse:
             access.scope(Intro.objects, request.user).filter(parent=intro), request.user
         ),
         "can_send_ask": "asked" in allowed and Role.CONNECTOR in roles,
-        "can_send_intro": "introduced" in allowed and Role.CONNECTOR in roles,
+        # A seeker's request may be introduced at once: the connector's call.
+        "can_send_intro": ("introduced" in allowed or services.is_request(intro))
+        and Role.CONNECTOR in roles,
+        "can_pass": "withdrawn" in allowed
+        and Role.CONNECTOR in roles
+        and Role.SEEKER not in roles
+        and services.seeker_led(intro),
         "event_form": EventForm(),
         "now": now,
         "nav": "intros",
@@ -237,18 +243,26 @@ def intro_event_time(request: AuthedRequest, intro_id: int, event_id: int) -> Ht
 @login_required
 @require_POST
 def intro_send(request: AuthedRequest, intro_id: int, what: str) -> HttpResponse:
+    """The connector has the app ask the target, introduce both, or pass (a seeker's
+    request), in their name; the target's address is asked for when the seeker did not know it."""
     intro = _get_intro_for_user(request, intro_id)
-    send = {"ask": services.send_opt_in_request, "introduction": services.send_introduction}
-    if what not in send:
+    action = {"ask": "asked", "introduction": "introduced", "pass": "withdrawn"}.get(what)
+    if action is None:
         raise Http404
+    reason = request.POST.get("reason", "")
     try:
-        send[what](intro, request.user, timezone.now())
+        intro = services.answer_request(
+            intro, action, services.Acting.account(intro, request.user), timezone.now(),
+            target_email=request.POST.get("target_email", ""), reason=reason,
+        )  # fmt: skip
     except (lifecycle.EventRefused, services.SendRefused) as refused:
         messages.error(request, str(refused))
     else:
-        sent_to = (
-            intro.target_name if what == "ask" else f"{intro.seeker_name} and {intro.target_name}"
-        )
+        sent_to = {
+            "ask": intro.target_name,
+            "introduction": f"{intro.seeker_name} and {intro.target_name}",
+            "pass": intro.seeker_name,
+        }[what]
         messages.success(request, f"Sent to {sent_to}.")
     return redirect("intros:detail", intro_id=intro.id)
 

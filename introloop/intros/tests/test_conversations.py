@@ -337,3 +337,27 @@ def test_a_request_through_the_api_needs_no_target_address_and_tells_the_connect
     })  # fmt: skip
     assert bad.status_code == 422
     assert "web address" in bad.json()["detail"]
+
+
+def test_a_connector_with_an_account_answers_on_the_introduction_page(maya):
+    cora = make_user(CORA.email, CORA.name)
+    intro = request_intro(maya)
+    client = Client()
+    client.force_login(cora)
+    page = client.get(f"/intros/{intro.pk}/").content.decode()
+    assert "Tomasz Nowak's email" in page and "Pass on this one" in page
+    missing = client.post(f"/intros/{intro.pk}/send/ask/", {"target_email": ""}, follow=True)
+    assert "Give Tomasz Nowak&#x27;s email address" in missing.content.decode()
+    client.post(f"/intros/{intro.pk}/send/ask/", {"target_email": "tomasz@acme.example"})
+    [question] = mail_to("tomasz@acme.example")
+    assert question.from_email.startswith("Cora Lindqvist via Introloop <")
+    assert Intro.objects.get(pk=intro.pk).events.get(type="asked").actor_user == cora
+
+
+def test_a_seeker_cannot_have_the_app_write_as_the_connector(maya):
+    intro = request_intro(maya, target=Party("Tomasz Nowak", "tomasz@acme.example"))
+    client = Client()
+    client.force_login(maya)
+    client.post(f"/intros/{intro.pk}/send/introduction/")
+    assert not mail_to("tomasz@acme.example")
+    assert Intro.objects.get(pk=intro.pk).state == "requested"
