@@ -46,7 +46,7 @@ def maya_logs_that_she_asked_sam(page) -> None:
     page.get_by_label("Connector's email").fill("sam@example.com")
     page.get_by_label("Who is being introduced").fill("Tom Hale")
     page.get_by_label("Their email").fill("tom@example.org")
-    page.get_by_label("What the seeker hopes to learn or get").fill(
+    page.get_by_label("What the seeker hopes to learn about").fill(
         "How the data team at Hale & Co hires product managers"
     )
     page.get_by_label("Ask the target first (double opt-in)").check()
@@ -143,7 +143,7 @@ def test_a_seeker_sees_the_targets_address_only_once_they_accept(page, new_page)
     sam.get_by_label("Seeker's email").fill("maya@example.com")
     sam.get_by_label("Who is being introduced").fill("Tom Hale")
     sam.get_by_label("Their email").fill("tom@example.org")
-    sam.get_by_label("What the seeker hopes to learn or get").fill("Advice on data roles")
+    sam.get_by_label("What the seeker hopes to learn about").fill("Advice on data roles")
     sam.get_by_role("button", name="Log it").click()
     expect(heading(sam, "Maya Chen → Tom Hale")).to_be_visible()
     sam.get_by_role("button", name="Ask Tom Hale by email, with yes/no links").click()

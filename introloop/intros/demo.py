@@ -34,14 +34,14 @@ OUTSIDERS = {
 }
 # Where the demo's account holders work, for the purposes written to them.
 USER_COMPANIES = {"lena": "Zalando", "sam": "Career Compass", "maya": "BCG"}
+# What the seeker hopes to learn about, as a phrase: the drafts say it in either voice.
 PURPOSES = [
-    "{seeker} is moving from consulting into product and would love to hear how the product "
-    "team at {company} works.",
-    "{seeker} would value 20 minutes on what a senior PM role at {company} really involves.",
-    "{seeker} is exploring data-heavy product roles; {company} came up as a great place to learn.",
-    "{seeker} hopes to learn how {company} hires product managers, and what they look for.",
-    "Advice on changing industries, from someone who did it to join {company}.",
-    "{seeker} would like feedback on a product portfolio from someone senior at {company}.",
+    "how the product team at {company} works, for a move from consulting into product",
+    "what a senior PM role at {company} really involves",
+    "data-heavy product roles, and what makes {company} a great place to learn them",
+    "how {company} hires product managers, and what they look for",
+    "changing industries, from someone who did it to join {company}",
+    "what someone senior at {company} looks for in a product portfolio",
 ]
 OUTCOMES = [
     "We had a great half hour. She referred me for the Senior PM role and I have a first "
@@ -279,9 +279,7 @@ def add_introductions(world) -> None:
         seeker, _ = cast.party(plan.seeker)
         connector, _ = cast.party(plan.connector)
         target, company = cast.party(plan.target)
-        purpose = PURPOSES[n % len(PURPOSES)].format(
-            seeker=seeker.name.split()[0], company=company or "their company"
-        )
+        purpose = PURPOSES[n % len(PURPOSES)].format(company=company or "your company")
         at = _at(world, rng, first_days, None)
         parent = cast.by_plan[plan.parent] if plan.parent else None
         intro, _ = create_intro(
