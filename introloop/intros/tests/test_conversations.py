@@ -361,3 +361,33 @@ def test_a_seeker_cannot_have_the_app_write_as_the_connector(maya):
     client.post(f"/intros/{intro.pk}/send/introduction/")
     assert not mail_to("tomasz@acme.example")
     assert Intro.objects.get(pk=intro.pk).state == "requested"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_at_once_from_two_tabs_make_one_history(maya):
+    import threading
+
+    from django.db import connection
+
+    intro = request_intro(maya, target=Party("Tomasz Nowak", "tomasz@acme.example"))
+    link = only_link(mail_to(CORA.email)[0])
+    pages, barrier = [], threading.Barrier(2)
+
+    def answer(action: str) -> None:
+        barrier.wait()
+        try:
+            pages.append(Client().post(link, {"action": action}).content.decode())
+        finally:
+            connection.close()
+
+    tabs = [threading.Thread(target=answer, args=(a,)) for a in ("asked", "withdrawn")]
+    for tab in tabs:
+        tab.start()
+    for tab in tabs:
+        tab.join()
+    intro = Intro.objects.get(pk=intro.pk)
+    assert intro.state in ("asked", "withdrawn")
+    assert intro.events.exclude(type="requested").count() == 1
+    assert sum("already used" in page for page in pages) == 1
+    # Only the answer that won wrote to anybody.
+    assert len(mail_to("tomasz@acme.example")) == (intro.state == "asked")
