@@ -12,6 +12,7 @@ from . import (
     goals,
     imports,
     interactions,
+    intro_corrections,
     intro_settings,
     intros,
     me,
@@ -39,6 +40,7 @@ api.add_router("/", imports.router)
 api.add_router("/", interactions.router)
 api.add_router("/", duplicates.router)
 api.add_router("/", intros.router)
+api.add_router("/", intro_corrections.router)
 api.add_router("/", intro_settings.router)
 api.add_router("/", today.router)
 api.add_router("/", goals.router)

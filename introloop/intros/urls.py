@@ -11,6 +11,12 @@ urlpatterns = [
     path("intros/new/", views.intro_new, name="new"),
     path("intros/<int:intro_id>/", views.intro_detail, name="detail"),
     path("intros/<int:intro_id>/events/", views.intro_event, name="event"),
+    path("intros/<int:intro_id>/undo/", views.intro_undo, name="undo"),
+    path(
+        "intros/<int:intro_id>/events/<int:event_id>/time/",
+        views.intro_event_time,
+        name="event_time",
+    ),
     path("intros/<int:intro_id>/send/<str:what>/", views.intro_send, name="send"),
     path("links/<str:token>/", views.action_link, name="link"),
     path("settings/introductions/", views.intro_settings, name="settings"),

@@ -128,7 +128,13 @@ def _introductions(user: User) -> list[Json]:
                 "parent_id": intro.parent_id,
                 "created_at": _iso(intro.created_at),
                 "history": [
-                    {"type": e.type, "at": _iso(e.at), "actor_role": e.actor_role, "note": e.note}
+                    {
+                        "type": e.type,
+                        "at": _iso(e.at),
+                        "actor_role": e.actor_role,
+                        "note": e.note,
+                        "undone_at": _iso(e.undone_at),
+                    }
                     for e in intro.events.all()
                 ],
             }

@@ -19,7 +19,7 @@ from conftest import api_token_for, make_user
 from introloop.accounts.models import ApiToken, User
 from introloop.accounts.services import create_api_token
 from introloop.goals.models import Application, Ask, Goal, Need
-from introloop.intros.models import Intro
+from introloop.intros.models import Intro, IntroEvent
 from introloop.intros.services import NewIntro, Party, create_intro
 from introloop.network.import_jobs import start_job
 from introloop.network.importers.records import ContactRecord
@@ -104,6 +104,16 @@ OWNED_OBJECTS: dict[str, Owned] = {
     "intro_id": Owned(
         make=lambda owner: make_intro(owner).id,
         exists=lambda pk: Intro.objects.filter(pk=pk, version=0).exists(),
+    ),
+    # A step of the owner's latest introduction (the one made for `intro_id` just before, on
+    # routes that name both): nobody else may correct its time.
+    "event_id": Owned(
+        make=lambda owner: (
+            (Intro.objects.filter(created_by=owner).order_by("-id").first() or make_intro(owner))
+            .events.get()
+            .id
+        ),
+        exists=lambda pk: IntroEvent.objects.filter(pk=pk, corrected_at__isnull=True).exists(),
     ),
     # A due item's key (on Today): an overdue keep-in-touch with one of the owner's contacts.
     "key": Owned(
