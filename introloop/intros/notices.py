@@ -29,13 +29,14 @@ def holder(intro: Intro) -> str:
     return intro.party(intro.creator_role)[0] or "The person who logged this introduction"
 
 
-def notices_for(intro: Intro, roles: Iterable[str]) -> list[Notice]:
-    """The why-and-stop lines for those of `roles` who get the email without an account."""
+def notices_for(intro: Intro, roles: Iterable[str], *, shared: bool = False) -> list[Notice]:
+    """The why-and-stop lines for those of `roles` who get the email without an account;
+    `shared` for an email that several people receive (the introduction itself)."""
     found = []
     for role in roles:
         name, email = intro.party(role)
         if email and getattr(intro, f"{role}_user_id") is None:
-            found.append(notice(name, email, why(intro, role), holder(intro)))
+            found.append(notice(name, email, why(intro, role), holder(intro), shared=shared))
     return found
 
 

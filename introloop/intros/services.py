@@ -351,7 +351,7 @@ def introduce(intro: Intro, acting: Acting, now: datetime) -> Intro:
             {
                 "subject": draft.subject,
                 "body": draft.body,
-                "notices": notices.notices_for(intro, [Role.SEEKER, Role.TARGET]),
+                "notices": notices.notices_for(intro, [Role.SEEKER, Role.TARGET], shared=True),
             },
             to=[intro.seeker_email, intro.target_email],
             cc=[intro.connector_email],

@@ -47,6 +47,10 @@ EMAILS: dict[str, EmailKind] = {
     "accounts/password_reset": EmailKind(
         "an account's address", "a password reset request", stoppable=False
     ),
+    "outbox/confirm_stop": EmailKind(
+        "someone who asked, from an email others received too, to stop introduction emails",
+        "the stop page: the link that stops, to their own address, at most once a day",
+    ),
     "intros/opt_in_question": EmailKind(
         "the target, from the connector",
         "the connector has the app ask the target first",

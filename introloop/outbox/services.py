@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from .emails import EMAILS, render
 from .models import ForgottenSent, Message
-from .stops import without_stopped
+from .stops import address_key, stop_url, without_stopped
 
 
 @dataclass
@@ -270,3 +270,20 @@ def cancel_sent_for(user: AbstractBaseUser) -> int:
     """Drop what is still queued on `user`'s behalf (their account was blocked)."""
     deleted, _ = Message.objects.filter(sent_for_id=user.pk, status=Message.Status.QUEUED).delete()
     return deleted
+
+
+CONFIRM_STOP_EVERY = timedelta(hours=24)
+
+
+def send_stop_confirmation(email: str, now: datetime) -> bool:
+    """Email `email` the link that stops introduction emails to it: what a stop link in an
+    email that others received too does, so that only the address's owner can stop its mail.
+    At most once a day per address (the link must not flood it); False when one went."""
+    topic = f"stop:{address_key(email)}"
+    if Message.objects.filter(topic=topic, created_at__gt=now - CONFIRM_STOP_EVERY).exists():
+        return False
+    queue_email(
+        "outbox/confirm_stop", {"email": email, "url": stop_url(email)}, to=[email], topic=topic,
+        now=now,
+    )  # fmt: skip
+    return True

@@ -60,28 +60,39 @@ def _path_template() -> str:
     return reverse("outbox:stop", args=["987654321"]).replace("987654321", "{}")
 
 
-def stop_url(email: str) -> str:
+def stop_url(email: str, *, confirm: bool = False) -> str:
     """A signed link that stops all introduction emails to `email`; it never expires (a
-    stop must still work on an old email) and replaying it changes nothing."""
-    payload = urlsafe_b64encode(address_key(email).encode()).decode().rstrip("=")
+    stop must still work on an old email) and replaying it changes nothing.
+
+    With `confirm` (for an email that others receive too, such as the introduction itself),
+    the link only sends `email` a confirmation with the link that stops: nobody else on the
+    email can stop someone's mail."""
+    key = ("c:" if confirm else "") + address_key(email)
+    payload = urlsafe_b64encode(key.encode()).decode().rstrip("=")
     return settings.SITE_URL + _path_template().format(_signer(settings.SECRET_KEY).sign(payload))
 
 
-def read_stop_token(token: str) -> str:
-    """The address a stop link was made for; BadStopLink if it was forged or cut short."""
+def read_stop_token(token: str) -> tuple[str, bool]:
+    """The address a stop link was made for, and whether it only asks for a confirmation;
+    BadStopLink if it was forged or cut short."""
     try:
         payload = _signer(settings.SECRET_KEY).unsign(token)
         email = urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
     except (signing.BadSignature, ValueError, binascii.Error):
         raise BadStopLink from None
+    confirm = email.startswith("c:")
+    email = email.removeprefix("c:")
     if "@" not in email:
         raise BadStopLink
-    return email
+    return email, confirm
 
 
-def notice(name: str, email: str, why: str, holder: str) -> Notice:
-    """The why-and-stop line for `email` (someone without an account)."""
-    return Notice(name=name, email=email, why=why, holder=holder, url=stop_url(email))
+def notice(name: str, email: str, why: str, holder: str, *, shared: bool = False) -> Notice:
+    """The why-and-stop line for `email` (someone without an account); `shared` when others
+    receive the same email (its link then stops only after a confirmation by email)."""
+    return Notice(
+        name=name, email=email, why=why, holder=holder, url=stop_url(email, confirm=shared)
+    )
 
 
 def stopped_among(addresses: Iterable[str]) -> set[str]:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from introloop import access
 
-from . import delivery, stops
+from . import delivery, services, stops
 from .models import Message, StoppedAddress
 
 P = ParamSpec("P")
@@ -101,11 +101,15 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
     """The link in every email to someone without an account. Opening it only asks; the
     button stops all introduction emails to the address (and may ask for erasure)."""
     try:
-        email = stops.read_stop_token(token)
+        email, confirm = stops.read_stop_token(token)
     except stops.BadStopLink:
         return render(request, "outbox/stop.html", {"invalid": True}, status=400)
-    context: dict[str, object] = {"email": email}
-    if request.method == "POST":
+    context: dict[str, object] = {"email": email, "confirm": confirm}
+    if confirm and request.method == "POST" and not stops.stop_status(email):
+        # From an email others received too: the owner of the address confirms from theirs.
+        context["sent"] = services.send_stop_confirmation(email, timezone.now())
+        context["asked"] = True
+    elif request.method == "POST":
         erase = request.POST.get("action") == "erase"
         context["changed"] = stops.stop(email, timezone.now(), erase=erase)
         context["done"] = "erase" if erase else "stop"

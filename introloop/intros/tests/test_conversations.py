@@ -391,3 +391,25 @@ def test_two_answers_at_once_from_two_tabs_make_one_history(maya):
     assert sum("already used" in page for page in pages) == 1
     # Only the answer that won wrote to anybody.
     assert len(mail_to("tomasz@acme.example")) == (intro.state == "asked")
+
+
+def test_a_stop_link_in_the_shared_introduction_only_asks_the_address_to_confirm(maya, client):
+    from introloop.outbox.stops import is_stopped
+
+    request_intro(maya, target=Party("Tomasz Nowak", "tomasz@acme.example"))
+    client.post(only_link(mail_to(CORA.email)[0]), {"action": "introduced"})
+    [introduction] = [m for m in Message.objects.all() if m.cc == [CORA.email]]
+    stop = re.search(r"http://127\.0\.0\.1:8000(/stop/\S+/)", introduction.body_text)[1]
+    # Maya received the same email: pressing Tomasz's link does not stop his mail.
+    page = client.get(stop).content.decode()
+    assert "first sends tomasz@acme.example a link to confirm" in page
+    client.post(stop, {"action": "stop"})
+    assert not is_stopped("tomasz@acme.example")
+    [confirm] = [m for m in mail_to("tomasz@acme.example") if m.subject.startswith("Confirm")]
+    assert confirm.to == ["tomasz@acme.example"]
+    client.post(stop, {"action": "stop"})  # again: no second email within the day
+    assert len([m for m in mail_to("tomasz@acme.example") if "Confirm" in m.subject]) == 1
+    # From his own inbox, Tomasz stops them.
+    own = re.search(r"http://127\.0\.0\.1:8000(/stop/\S+/)", confirm.body_text)[1]
+    client.post(own, {"action": "stop"})
+    assert is_stopped("tomasz@acme.example")
