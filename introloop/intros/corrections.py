@@ -109,7 +109,7 @@ def undo(
         _check_still_latest(history, event_id)
     step = _to_undo(history, user.pk, roles)
     _restore(intro, step.before)
-    lifecycle._refresh_next_step(intro)
+    lifecycle.refresh_next_step(intro)
     intro.clock_at = now  # the restored step's clock starts again now, as after any change
     _save(intro, now)
     entry = IntroEvent.objects.create(
@@ -150,7 +150,7 @@ def correct_time(intro_id: int, event_id: int, user: User, *, at: datetime, now:
     for name in stamps:
         if getattr(intro, name) == old:  # still this step's stamp (not a later follow-up's)
             setattr(intro, name, at)
-    lifecycle._refresh_next_step(intro)
+    lifecycle.refresh_next_step(intro)
     _save(intro, now)
     event.at, event.corrected_at = at, now
     if event.due_at is not None and event.on_time is not None:

@@ -177,7 +177,10 @@ def refusal(intro: Intro, event: str, roles: set[str]) -> str | None:
         return f"Unknown event “{event}”."
     if intro.state in ENDED_STATES and event != "note":
         ended = intro.get_state_display().lower()
-        return f"This introduction has ended ({ended}); nothing more can be recorded."
+        return (
+            f"This introduction has ended ({ended}); nothing more can be recorded. Its seeker "
+            "or connector can reopen it from its page."
+        )
     if not roles & transition.roles:
         who = " or ".join(sorted(transition.roles))
         return f"Only the {who} can record “{transition.label.lower()}”."
@@ -211,7 +214,7 @@ def allowed_events(intro: Intro, roles: set[str]) -> list[str]:
     return [e for e in TRANSITIONS if e != "note" and refusal(intro, e, roles) is None]
 
 
-def _refresh_next_step(intro: Intro) -> None:
+def refresh_next_step(intro: Intro) -> None:
     steps = next_steps(intro)
     if steps:
         first = steps[0]
@@ -228,7 +231,7 @@ def start(intro: Intro, point: str, at: datetime) -> None:
         intro.introduced_at = at
     if point == "met":
         intro.met_at = at
-    _refresh_next_step(intro)
+    refresh_next_step(intro)
 
 
 def _check_time(intro: Intro, event: str, at: datetime, now: datetime) -> None:
@@ -332,7 +335,7 @@ def _apply(intro: Intro, event: str, at: datetime, now: datetime) -> None:
         intro.follow_ups += 1
     if transition.to:
         intro.state = transition.to
-    _refresh_next_step(intro)
+    refresh_next_step(intro)
     intro.updated_at = now
     if event != "note":
         intro.clock_at = now

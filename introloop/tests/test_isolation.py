@@ -176,6 +176,9 @@ PUBLIC_LINK_ROUTES = {
     "calendar/<str:token>.ics": "the private calendar feed: a long random token is the key",
     "unsubscribe/<str:token>/": "signed one-click unsubscribe link in reminder emails",
     "b/<str:token>/": "a shared brief: public on purpose, at a long random token",
+    "digest/<str:token>/": "signed, expiring, single-use Done/Snooze link of a daily digest",
+    "stop/<str:token>/": "signed stop link of one address, in every email to someone without "
+    "an account (from a shared email it only sends that address a confirmation)",
     # Not an object id: the file format of the caller's own export.
     "contacts/export/contacts.<str:fmt>": "exports only ever hold the requester's contacts",
     "api/v1/exports/contacts.<fmt>": "exports only ever hold the requester's contacts",
