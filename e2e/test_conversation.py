@@ -363,12 +363,6 @@ def test_the_whole_conversation_as_its_three_people(
     screenshot(maya, "conversation-13-withdrawn-intro-page.png")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="access.target_shown shows the seeker who logged a request the address that the "
-    "connector gave, before the target agreed (logged_as == 'seeker' is read as 'the seeker "
-    "brought the target'); the connector's page promises otherwise",
-)
 def test_the_seeker_does_not_see_the_address_the_connector_gave_before_the_target_agrees(
     people, page, new_page, smtp_server
 ):

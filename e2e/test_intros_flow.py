@@ -57,7 +57,7 @@ def maya_logs_that_she_asked_sam(page) -> None:
 
     expect(heading(page, "Maya Chen → Tom Hale")).to_be_visible()
     expect(page.get_by_text("Introduction logged.")).to_be_visible()
-    expect(page.get_by_text("Sam Okafor's move")).to_be_visible()
+    expect(page.get_by_text("Waiting on Sam Okafor since")).to_be_visible()
     # Maya typed Tom's address herself, so double opt-in has nothing to hide from her (see
     # the next test for a target the connector brings).
     expect(page.get_by_role("link", name="tom@example.org")).to_be_visible()
@@ -96,7 +96,7 @@ def tom_accepts_from_the_email(new_page, screenshot) -> None:
     expect(tom.get_by_text("Sam Okafor will introduce you to Maya Chen.")).to_be_visible()
     # The link works once.
     tom.goto(link)
-    expect(heading(tom, "This link cannot be used")).to_be_visible()
+    expect(heading(tom, "Already recorded")).to_be_visible()
     expect(tom.get_by_text("This link was already used")).to_be_visible()
 
 
@@ -114,7 +114,7 @@ def maya_writes_to_tom(page, screenshot) -> None:
     """Maya's move now: write to Tom, with a drafted message and his address."""
     page.reload()
     expect(page.locator(".lead .state")).to_have_text("Introduced")
-    expect(page.get_by_text("Write to Tom Hale")).to_be_visible()
+    expect(page.get_by_text("Write to Tom Hale", exact=True)).to_be_visible()
     expect(page.get_by_text("Your move")).to_be_visible()
     expect(page.get_by_label("Drafted message")).to_contain_text("Thank you for agreeing to talk")
     expect(page.get_by_role("link", name="tom@example.org")).to_be_visible()

@@ -65,6 +65,8 @@ class IntroParties(Protocol):
     @property
     def target_email(self) -> str: ...
     @property
+    def target_email_by_connector(self) -> bool: ...
+    @property
     def target_declined(self) -> bool: ...
     @property
     def target_agreed(self) -> bool: ...
@@ -224,13 +226,16 @@ def target_shown(intro: IntroParties, roles: set[str]) -> TargetShown:
     With double opt-in, a seeker sees the target's address only once the target agreed, and
     a declined target's name and address never; unless the seeker brought the target
     themselves (they logged the introduction, `logged_as`: a fact that survives the
-    connector's account being deleted).
+    connector's account being deleted). A seeker who asked for someone by name knows the
+    name, but not an address the connector supplied, until the target agrees.
     """
-    seeker_only = roles == {"seeker"} and intro.logged_as != "seeker"
-    if not seeker_only or not intro.double_opt_in:
+    if roles != {"seeker"} or not intro.double_opt_in:
+        return TargetShown(intro.target_name, intro.target_email)
+    brought = intro.logged_as == "seeker"
+    if brought and not intro.target_email_by_connector:
         return TargetShown(intro.target_name, intro.target_email)
     if intro.target_declined:
-        return TargetShown(DECLINED_TARGET, "")
+        return TargetShown(intro.target_name if brought else DECLINED_TARGET, "")
     if not intro.target_agreed:
         return TargetShown(intro.target_name, "")
     return TargetShown(intro.target_name, intro.target_email)

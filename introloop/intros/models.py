@@ -97,6 +97,9 @@ class Intro(models.Model):
     target_name = models.CharField(max_length=200)
     # May be "" while a seeker's request waits on the connector, who supplies it when acting.
     target_email = models.CharField(max_length=254, blank=True)
+    # The connector supplied the address (the seeker asked by name): the seeker sees it only
+    # once the target agrees (access.target_shown).
+    target_email_by_connector = models.BooleanField(default=False)
     # What the seeker knows of the target, to help the connector place them.
     target_company = models.CharField(max_length=200, blank=True)
     target_url = models.CharField(max_length=500, blank=True)

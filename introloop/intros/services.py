@@ -406,7 +406,9 @@ def _supply_target_email(intro: Intro, email: str) -> Intro:
         ) from None
     if email == intro.seeker_email:
         raise lifecycle.EventRefused("That is the seeker's own address.")
-    Intro.objects.filter(pk=intro.pk).update(target_email=email, target_user=verified_user(email))
+    Intro.objects.filter(pk=intro.pk).update(
+        target_email=email, target_user=verified_user(email), target_email_by_connector=True
+    )
     intro.refresh_from_db()
     return intro
 

@@ -413,3 +413,18 @@ def test_a_stop_link_in_the_shared_introduction_only_asks_the_address_to_confirm
     own = re.search(r"http://127\.0\.0\.1:8000(/stop/\S+/)", confirm.body_text)[1]
     client.post(own, {"action": "stop"})
     assert is_stopped("tomasz@acme.example")
+
+
+def test_the_seeker_sees_an_address_the_connector_gave_only_once_the_target_agrees(maya, client):
+    from conftest import ApiClient, api_token_for
+
+    intro = request_intro(maya)
+    client.post(only_link(mail_to(CORA.email)[0]),
+                {"action": "asked", "target_email": "tomasz@acme.example"})  # fmt: skip
+    api = ApiClient(Client(), api_token_for(maya))
+    assert api.get(f"/api/v1/intros/{intro.pk}").json()["target_email"] == ""
+    seeker = Client()
+    seeker.force_login(maya)
+    assert "tomasz@acme.example" not in seeker.get(f"/intros/{intro.pk}/").content.decode()
+    client.post(only_link(mail_to("tomasz@acme.example")[0]), {"action": "accepted"})
+    assert api.get(f"/api/v1/intros/{intro.pk}").json()["target_email"] == "tomasz@acme.example"
