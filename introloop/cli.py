@@ -9,7 +9,7 @@ usage: introloop <command> [options]
 Introloop makes sure no introduction in a job search is ever dropped.
 
 Commands:
-  serve [--host H] [--port P] [--no-worker]
+  serve [--host H] [--port P] [--workers N] [--threads T] [--no-worker]
                        serve the web app with gunicorn, with the background worker beside it
   worker [--once]      deliver mail and run scheduled work (run one or more per installation)
   migrate              create or update the database tables
