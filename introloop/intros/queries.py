@@ -44,6 +44,7 @@ LIST_FIELDS = (
     "id", "state", "purpose", "double_opt_in", "seeker_name", "seeker_user", "connector_name",
     "connector_user", "target_name", "target_email", "target_user", "created_by", "logged_as",
     "next_step", "next_owner", "next_due_at", "answered_at", "updated_at",
+    "target_email_by_connector",  # access.target_shown reads it for every row
 )  # fmt: skip
 
 
