@@ -1,10 +1,14 @@
 """Reads of introductions: lists per role, what a viewer may see, follow-through records."""
 
-import statistics
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Count, F, FloatField, Func, Max, Q, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 
 from introloop import access
 from introloop.accounts.models import User
@@ -87,14 +91,7 @@ def follow_through(intros: QuerySet[Intro]) -> list[FollowThrough]:
         )
         .order_by()
     )
-    days: dict[str, list[float]] = {}
-    reached = intros.filter(introduced_at__isnull=False, reached_out_at__isnull=False)
-    for email, introduced_at, reached_out_at in reached.values_list(
-        "seeker_email", "introduced_at", "reached_out_at"
-    ):
-        # Both are set: the filter above leaves out the rest.
-        assert introduced_at is not None and reached_out_at is not None
-        days.setdefault(email, []).append((reached_out_at - introduced_at).total_seconds() / 86400)
+    medians = _median_days_to_reach_out(intros)
     timing = (
         IntroEvent.objects.filter(
             intro__in=intros.values("id"), actor_role=Role.SEEKER, on_time__isnull=False
@@ -115,13 +112,81 @@ def follow_through(intros: QuerySet[Intro]) -> list[FollowThrough]:
                 introductions=row["n"],
                 steps_done=done,
                 on_time_share=on_time / done if done else None,
-                median_days_to_reach_out=(
-                    round(statistics.median(days[email]), 1) if email in days else None
-                ),
+                median_days_to_reach_out=round(medians[email], 1) if email in medians else None,
                 loops_closed=row["closed"],
             )
         )
     return sorted(records, key=lambda r: (-r.introductions, r.seeker_name))
+
+
+class _DaysBetween(Func):
+    """Days from `start` to `end`, as Python computes `(end - start).total_seconds() / 86400`:
+    whole microseconds divided by 10**6, then by 86400, so that medians match to the last bit."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        (start, start_params), (end, end_params) = self._compiled(compiler)
+        # EXTRACT gives exact numeric seconds (PostgreSQL 14+), rounded once to a float.
+        sql = f"EXTRACT(EPOCH FROM ({end} - {start}))::float8 / 86400"
+        return sql, (*end_params, *start_params)
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        (start, start_params), (end, end_params) = self._compiled(compiler)
+        # SQLite stores 'YYYY-MM-DD HH:MM:SS[.ffffff]' and its date functions round to
+        # milliseconds: whole seconds from the first 19 characters, microseconds from the rest.
+        seconds = "CAST(strftime('%%s', substr({0}, 1, 19)) AS INTEGER)"
+        micros = "(CASE WHEN substr({0}, 20, 1) = '.' THEN CAST(substr({0} || '000000', 21, 6) AS INTEGER) ELSE 0 END)"  # noqa: E501
+        sql = (
+            f"(({seconds.format(end)} - {seconds.format(start)}) * 1000000"
+            f" + {micros.format(end)} - {micros.format(start)}) / 1000000.0 / 86400"
+        )
+        # end, start, then each again twice inside its CASE.
+        return sql, end_params + start_params + end_params * 2 + start_params * 2
+
+    def _compiled(self, compiler: SQLCompiler) -> list[tuple[str, tuple[Any, ...]]]:
+        compiled = map(compiler.compile, self.get_source_expressions())
+        return [(sql, tuple(params)) for sql, params in compiled]
+
+
+# The median is statistics.median's (lower middle + upper middle) / 2, written out rather than
+# percentile_cont, whose lo + (hi - lo) * 0.5 can differ from it in the last bit.
+_MEDIAN_SQL = {
+    "postgresql": """
+        SELECT seeker_email, (PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY days)
+            + PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY days DESC)) / 2
+        FROM ({}) AS reached GROUP BY seeker_email""",
+    # No percentile function: number each seeker's rows and keep the middle one or two.
+    "sqlite": """
+        SELECT seeker_email, (MIN(days) + MAX(days)) / 2 FROM (
+            SELECT seeker_email, days, COUNT(*) OVER (PARTITION BY seeker_email) AS n,
+                ROW_NUMBER() OVER (PARTITION BY seeker_email ORDER BY days) AS position
+            FROM ({}) AS reached
+        ) AS ranked WHERE position IN ((n + 1) / 2, (n + 2) / 2) GROUP BY seeker_email""",
+}
+
+
+def _median_days_to_reach_out(intros: QuerySet[Intro]) -> dict[str, float]:
+    """Each seeker's median days from introduction to reaching out, in one query."""
+    reached = (
+        intros.filter(introduced_at__isnull=False, reached_out_at__isnull=False)
+        .order_by()
+        .annotate(days=_DaysBetween("introduced_at", "reached_out_at"))
+        .values_list("seeker_email", "days")
+    )
+    try:
+        sql, params = reached.query.sql_with_params()
+    except EmptyResultSet:  # e.g. nobody's introductions (scope() of an anonymous viewer)
+        return {}
+    db = connections[reached.db]
+    with db.cursor() as cursor:
+        cursor.execute(_MEDIAN_SQL[db.vendor].format(sql), params)
+        return {email: median for email, median in cursor.fetchall()}
 
 
 def contact_timeline(contact: Contact) -> list[TimelineEntry]:
