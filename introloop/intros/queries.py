@@ -138,16 +138,16 @@ class _DaysBetween(Func):
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> tuple[str, tuple[Any, ...]]:
         (start, start_params), (end, end_params) = self._compiled(compiler)
-        # SQLite stores 'YYYY-MM-DD HH:MM:SS[.ffffff]' and its date functions round to
-        # milliseconds: whole seconds from the first 19 characters, microseconds from the rest.
+        # SQLite holds 'YYYY-MM-DD HH:MM:SS[.ffffff]' (str() of the datetime: six digits or
+        # none) and its date functions round to milliseconds: whole seconds from the first 19
+        # characters, microseconds from the rest ('' casts to 0).
         seconds = "CAST(strftime('%%s', substr({0}, 1, 19)) AS INTEGER)"
-        micros = "(CASE WHEN substr({0}, 20, 1) = '.' THEN CAST(substr({0} || '000000', 21, 6) AS INTEGER) ELSE 0 END)"  # noqa: E501
+        micros = "CAST(substr({0}, 21) AS INTEGER)"
         sql = (
             f"(({seconds.format(end)} - {seconds.format(start)}) * 1000000"
             f" + {micros.format(end)} - {micros.format(start)}) / 1000000.0 / 86400"
         )
-        # end, start, then each again twice inside its CASE.
-        return sql, end_params + start_params + end_params * 2 + start_params * 2
+        return sql, end_params + start_params + end_params + start_params
 
     def _compiled(self, compiler: SQLCompiler) -> list[tuple[str, tuple[Any, ...]]]:
         compiled = map(compiler.compile, self.get_source_expressions())
