@@ -329,7 +329,7 @@ def print_report(rows: list, seeded: float, same_counts: bool) -> None:
         "filter and order (next due date first), without Django. Page times are server time in "
         "process (session, queries, template), with a warm connection. Beyond its list, each "
         "page builds the follow-through record, aggregated in the database over all of the "
-        "account's introductions (plus the two dates of each answered one, for the median): "
+        "account's introductions, the median days to reach out included (three queries): "
         "that, not the list, is most of the ratio."
     )
 
