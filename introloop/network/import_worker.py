@@ -23,6 +23,7 @@ from .importers.detect import parse_upload
 from .importers.records import ContactRecord, ImportFileError, RowProblem
 from .imports import (
     contact_rows,
+    cycle_collection_paused,
     link_introducers,
     lock_owner,
     write_plan_slice,
@@ -115,7 +116,7 @@ def run_job(
     `on_batch(number)` is called after each batch is committed.
     """
     clock = clock or moving_clock(now)
-    with _fewer_checkpoints():
+    with _fewer_checkpoints(), cycle_collection_paused():
         _run(job, now, clock, on_batch)
 
 

@@ -9,8 +9,11 @@ The write path uses executemany through Django's connection, not the ORM row by 
 20,000-row LinkedIn export is the common case (bench/contacts.py).
 """
 
+import gc
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -283,6 +286,35 @@ def _update_contacts(updates: list[PlannedUpdate], dates: dict[int, tuple], now:
             )
 
 
+_paused = 0
+_paused_lock = threading.Lock()
+_was_enabled = True
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a large import runs.
+
+    Reading and planning a big file makes millions of small objects, none in a cycle (they
+    are freed by reference counting alone); each full collection walks all of them again:
+    a quarter of a 200,000-row import on SQLite (8.4 s with it, 6.4 s without). Nested and
+    threaded uses share one pause; the collector resumes when the last one ends.
+    """
+    global _paused, _was_enabled
+    with _paused_lock:
+        if _paused == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0 and _was_enabled:
+                gc.enable()
+
+
 @dataclass
 class ImportOutcome:
     plan: ImportPlan
@@ -306,7 +338,7 @@ def apply_import(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportOutcome:
     """Plan and write the import in one transaction: all of it, or nothing."""
-    with transaction.atomic():
+    with cycle_collection_paused(), transaction.atomic():
         # One import at a time per person: a second one waits, then plans on fresh data.
         lock_owner(owner.pk)
         plan = plan_import(owner, parsed)
