@@ -9,7 +9,7 @@ from pydantic import field_validator
 
 from introloop.accounts.requests import ApiRequest
 from introloop.reminders import services
-from introloop.reminders.due import due_items_for, item_for
+from introloop.reminders.due import add_drafts, due_items_for, item_for
 
 from .types import Moment
 
@@ -40,6 +40,7 @@ class ItemOut(Schema):
 
 class TodayOut(Schema):
     as_of: datetime
+    count: int  # all the items due, of which `items` is the page asked for
     items: list[ItemOut]
 
 
@@ -72,11 +73,26 @@ def _item_out(item) -> dict:
     }  # fmt: skip
 
 
+PAGE = 50
+
+
+def _page(request: ApiRequest, now: datetime, limit: int = PAGE, offset: int = 0) -> dict:
+    """One page of the due items, soonest first (the overdue ones lead), with drafts drafted
+    for that page only."""
+    items = due_items_for(request.auth, now, days_ahead=7, drafts=False)
+    page = items[offset : offset + limit]
+    add_drafts(request.auth, page)
+    return {"as_of": now, "count": len(items), "items": [_item_out(i) for i in page]}
+
+
 @router.get("/today", response=TodayOut, summary="Your due items: overdue, today, this week")
-def today(request: ApiRequest, as_of: Moment | None = Query(None)):
-    now = as_of or timezone.now()
-    items = due_items_for(request.auth, now, days_ahead=7)
-    return {"as_of": now, "items": [_item_out(i) for i in items]}
+def today(
+    request: ApiRequest,
+    as_of: Moment | None = Query(None),
+    limit: int = Query(PAGE, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+):
+    return _page(request, as_of or timezone.now(), limit, offset)
 
 
 def _item(request: ApiRequest, key: str):
@@ -93,7 +109,7 @@ def done(request: ApiRequest, key: str):
         services.mark_done(request.auth, item, timezone.now())
     except services.NotDoable as problem:
         raise HttpError(409, str(problem)) from None
-    return today(request, None)
+    return _page(request, timezone.now())
 
 
 @router.post("/today/{key}/snooze", response=SnoozeOut, summary="Hide the item for a while")

@@ -42,6 +42,8 @@ class DueItem:
     intro_id: int | None = None
     contact_id: int | None = None
     draft: Draft | None = None
+    # Whether the item has a drafted message, drafted or not yet (see add_drafts).
+    has_draft: bool = False
     # The event that records the step with one click; None when it needs more (an outcome).
     done_event: str | None = None
 
@@ -106,6 +108,7 @@ def _intro_items(
                     url=intro_url.format(intro.id),
                     intro_id=intro.id,
                     draft=draft,
+                    has_draft=kind.draft is not None,
                     done_event=kind.completed_by if kind.one_click else None,
                 )
             )
@@ -144,7 +147,7 @@ def _contact_items(
             found, user, contact.reconnect_due_on, now, until,
             key=f"contact:{contact.id}:reconnect", kind="reconnect", step="reconnect",
             title=f"Reconnect with {contact.full_name}", url=contact_url.format(contact.id),
-            contact_id=contact.id, done_event="interaction",
+            contact_id=contact.id, done_event="interaction", has_draft=True,
             draft=Draft(key="reconnect", subject=RECONNECT_SUBJECT, body=body, to=emails),
         )  # fmt: skip
     return found
@@ -160,6 +163,7 @@ class DayItem(TypedDict):
     url: str
     contact_id: int
     done_event: str
+    has_draft: NotRequired[bool]
     draft: NotRequired[Draft]
 
 
@@ -257,11 +261,37 @@ def due_items(
     return result
 
 
-def due_items_for(user: User, now: datetime, days_ahead: int = 0) -> list[DueItem]:
-    return due_items([user], now, days_ahead)[user.id]
+def due_items_for(
+    user: User, now: datetime, days_ahead: int = 0, drafts: bool = True
+) -> list[DueItem]:
+    """The user's due items (see due_items); `drafts=False` leaves introduction steps without
+    their drafted message, for lists that draft only the items they show (add_drafts)."""
+    return due_items([user], now, days_ahead, drafts=drafts)[user.id]
 
 
-def item_for(user: User, key: str, now: datetime) -> DueItem | None:
-    """One of the user's items (snoozed or not), looking a year ahead."""
-    items = due_items([user], now, days_ahead=366, snoozed="keep")[user.id]
-    return next((i for i in items if i.key == key), None)
+def add_drafts(user: User, items: Sequence[DueItem]) -> None:
+    """Draft the messages of these introduction steps, in two queries whatever their number:
+    a page of Today, or the one item whose draft someone opened."""
+    wanted = {i.intro_id for i in items if i.kind == "intro_step" and i.draft is None}
+    if not wanted:
+        return
+    intros = {i.id: i for i in Intro.objects.filter(any_of("id", wanted))}
+    templates = messages.own_templates([user.id])
+    for item in items:
+        intro = intros.get(item.intro_id or 0)
+        if item.kind != "intro_step" or item.draft is not None or intro is None:
+            continue
+        target = access.target_shown(intro, access.party_roles(intro, user.id))
+        item.draft = messages.draft_for_step(
+            item.step, intro, user, bool(target.email), preloaded=templates
+        )
+
+
+def item_for(user: User, key: str, now: datetime, draft: bool = False) -> DueItem | None:
+    """One of the user's items (snoozed or not), looking a year ahead; with its drafted
+    message if `draft`."""
+    items = due_items([user], now, days_ahead=366, snoozed="keep", drafts=False)[user.id]
+    found = next((i for i in items if i.key == key), None)
+    if found is not None and draft:
+        add_drafts(user, [found])
+    return found

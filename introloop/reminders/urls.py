@@ -6,6 +6,7 @@ app_name = "reminders"
 
 urlpatterns = [
     path("today/items/<str:key>/done/", views.item_done, name="done"),
+    path("today/items/<str:key>/draft/", views.item_draft, name="draft"),
     path("today/items/<str:key>/snooze/", views.item_snooze, name="snooze"),
     path("settings/notifications/", views.notification_settings, name="settings"),
     path("settings/notifications/calendar/", views.regenerate_calendar, name="regenerate_calendar"),

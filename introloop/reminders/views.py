@@ -3,6 +3,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,22 +30,46 @@ def _priority(item: DueItem) -> tuple[int, datetime]:
     return KIND_ORDER.get(item.kind, 1), item.due_at
 
 
-def _today_context(request: AuthedRequest) -> dict[str, Any]:
+# Each group of Today shows its first GROUP_CAP items and links to the rest, a page at a time:
+# the page costs the same with 10 or 1,000 things due.
+GROUP_CAP = 20
+GROUP_PAGE = 50
+GROUPS = {"overdue": "Overdue", "today": "Due today", "week": "Coming up this week"}
+
+
+def _today_context(request: AuthedRequest, show: str = "", page: str = "1") -> dict[str, Any]:
+    """Today's groups, each capped at GROUP_CAP; `show` names the one group to page through."""
     now = timezone.now()
     today = now.astimezone(request.user.zone).date()
-    items = due_items_for(request.user, now, days_ahead=7)
+    items = due_items_for(request.user, now, days_ahead=7, drafts=False)
     # Keep-in-touch reminders can number in the hundreds after an import: show the most
     # overdue few, and link to the rest, so introduction steps are not buried.
     reconnects = [i for i in items if i.kind == "reconnect"]
     hidden = {i.key for i in reconnects[RECONNECTS_SHOWN:]}
     items = [i for i in items if i.key not in hidden]
+    found = {
+        # Introduction steps first: other people are waiting on those.
+        "overdue": sorted((i for i in items if i.overdue), key=_priority),
+        "today": [i for i in items if not i.overdue and i.due_on == today],
+        "week": [i for i in items if not i.overdue and i.due_on > today],
+    }
+    groups = []
+    for name, title in GROUPS.items():
+        if show and name != show:
+            continue
+        paged = Paginator(found[name], GROUP_PAGE).get_page(page) if show else None
+        shown = list(paged.object_list) if paged else found[name][:GROUP_CAP]
+        groups.append({"name": name, "title": title, "count": len(found[name]),
+                       "page": paged, "items": shown})  # fmt: skip
+    by_name = {g["name"]: g["items"] for g in groups}
     return {
         **outreach_for_today(request.user, now),
         "more_reconnects": len(hidden),
-        # Introduction steps first: other people are waiting on those.
-        "overdue": sorted((i for i in items if i.overdue), key=_priority),
-        "due_today": [i for i in items if not i.overdue and i.due_on == today],
-        "this_week": [i for i in items if not i.overdue and i.due_on > today],
+        "groups": groups,
+        "show": show,
+        "overdue": by_name.get("overdue", []),
+        "due_today": by_name.get("today", []),
+        "this_week": by_name.get("week", []),
         "snoozes": services.SNOOZES,
         "today": today,
         "nav": "today",
@@ -53,10 +78,24 @@ def _today_context(request: AuthedRequest) -> dict[str, Any]:
 
 @login_required
 def today(request: AuthedRequest) -> HttpResponse:
-    context = _today_context(request)
+    """Today; `?show=overdue` (or today, week) pages through all of one group."""
+    show = request.GET.get("show", "")
+    context = _today_context(request, show if show in GROUPS else "", request.GET.get("page", "1"))
     if request.htmx and request.htmx.target == "today-items":
         return render(request, "reminders/_today_items.html", context)
     return render(request, "reminders/today.html", context)
+
+
+@login_required
+def item_draft(request: AuthedRequest, key: str) -> HttpResponse:
+    """An item's drafted message, drafted when someone opens it on Today (HTMX); without
+    JavaScript, the item's own page, which shows the draft too."""
+    item = item_for(request.user, key, timezone.now(), draft=bool(request.htmx))
+    if item is None:
+        raise Http404
+    if not request.htmx:
+        return redirect(item.url)
+    return render(request, "reminders/_draft.html", {"item": item})
 
 
 def _item_or_404(request: AuthedRequest, key: str) -> DueItem:

@@ -21,6 +21,9 @@ LABEL = "the daily digest"
 SETTING = "digest_enabled"  # how an account turns it off
 USER_CHUNK = 1000
 RECONNECTS = 5  # keep-in-touch reminders listed in a digest; the rest are counted
+# Items listed per group, each with its signed links; the rest are counted, with a link to
+# that group on Today (as Today caps its own groups).
+GROUP_CAP = 20
 
 
 def collect(sweep: SweepInput) -> list[Candidate]:
@@ -73,8 +76,13 @@ def _composer(user: User, items: list[DueItem], local_now: datetime) -> Compose:
         overdue = [i for i in shown if i.overdue and i.due_on < today]
         rest = [i for i in shown if not (i.overdue and i.due_on < today)]
         groups = [
-            (label, [_line(user.id, today, i) for i in group])
-            for label, group in (("Overdue", overdue), ("Today", rest))
+            Group(
+                label,
+                [_line(user.id, today, i) for i in group[:GROUP_CAP]],
+                max(len(group) - GROUP_CAP, 0),
+                f"{settings.SITE_URL}/today/?show={show}",
+            )
+            for label, show, group in (("Overdue", "overdue", overdue), ("Today", "today", rest))
             if group
         ]
         context = {
@@ -103,6 +111,13 @@ def greeting(local_now: datetime) -> str:
     if local_now.hour < 12:
         return "Good morning"
     return "Good afternoon" if local_now.hour < 18 else "Good evening"
+
+
+class Group(NamedTuple):
+    label: str
+    lines: list["Line"]
+    more: int  # items of the group past GROUP_CAP, not listed
+    url: str  # the group on Today
 
 
 class Line(NamedTuple):

@@ -16,6 +16,7 @@ from introloop.intros.services import Party, send_opt_in_request
 from introloop.intros.tests.factories import intro
 from introloop.network.models import Contact
 from introloop.network.tests.factories import contact
+from introloop.reminders.views import GROUP_CAP, GROUP_PAGE
 
 from .factories import introduced
 
@@ -74,38 +75,88 @@ def _cora_may_ask_many(settings):
     settings.OTHERS_EMAILS_PER_DAY_NEW = settings.OTHERS_EMAILS_PER_DAY = 10_000
 
 
+def shown_on(page) -> list:
+    return page.context["overdue"] + page.context["due_today"] + page.context["this_week"]
+
+
 def test_the_today_page_costs_the_same_with_10_or_200_of_each_item(alice_client, alice):
     items = DueItems(alice)
     items.add(10)
     with_10, page = queries_to(lambda: alice_client.get(reverse("today")))
-    shown = page.context["overdue"] + page.context["due_today"] + page.context["this_week"]
-    assert len(shown) == 10 * 4 + 10  # every reconnect shown while there are few
+    # Overdue: 10 steps to reach out, 10 asks, 10 reconnects; this week: 10 + 10 steps.
+    assert [(g["name"], g["count"], len(g["items"])) for g in page.context["groups"]] == [
+        ("overdue", 30, GROUP_CAP), ("today", 0, 0), ("week", 20, GROUP_CAP),
+    ]  # fmt: skip
+    assert "Show all 30 overdue" in page.content.decode()
 
     items.add(190)
     with_200, page = queries_to(lambda: alice_client.get(reverse("today")))
 
-    shown = page.context["overdue"] + page.context["due_today"] + page.context["this_week"]
-    assert sorted({i.step for i in shown}) == [
-        "answer", "ask_target", "follow_up", "reach_out", "reconnect",
+    assert [(g["name"], g["count"], len(g["items"])) for g in page.context["groups"]] == [
+        ("overdue", 200 + 200 + 10, GROUP_CAP), ("today", 0, 0), ("week", 400, GROUP_CAP),
     ]  # fmt: skip
-    assert len(shown) == 200 * 4 + 10
-    assert "And 190 more people you meant to keep in touch with" in page.content.decode()
+    html = page.content.decode()
+    assert "Show all 410 overdue" in html and "Show all 400 coming up this week" in html
+    assert "And 190 more people you meant to keep in touch with" in html
+    assert "Thank you for agreeing" not in html  # drafts are drafted when opened
     assert with_200 == with_10
     assert with_200 <= MOST_QUERIES
+
+
+def test_paging_through_a_group_costs_the_same_with_10_or_200_of_each_item(alice_client, alice):
+    items = DueItems(alice)
+    items.add(10)
+    url = reverse("today") + "?show=week&page=2"
+    with_10, page = queries_to(lambda: alice_client.get(reverse("today") + "?show=week"))
+    assert [len(g["items"]) for g in page.context["groups"]] == [20]
+
+    items.add(190)
+    with_200, page = queries_to(lambda: alice_client.get(url))
+
+    [week] = page.context["groups"]
+    assert (week["name"], week["count"], len(week["items"])) == ("week", 400, GROUP_PAGE)
+    assert week["page"].number == 2
+    assert "Page 2 of 8" in page.content.decode()
+    assert with_200 == with_10
+
+
+def test_sorted_steps_on_every_page_of_a_group(alice_client, alice):
+    DueItems(alice).add(30)
+    pages = [
+        alice_client.get(reverse("today"), {"show": "overdue", "page": n}).context["groups"][0]
+        for n in (1, 2)
+    ]
+    shown = [i.key for g in pages for i in g["items"]]
+    # Introduction steps first, then asks, then the first 10 reconnects: 30 + 30 + 10.
+    assert len(shown) == len(set(shown)) == 70
+    assert [i.kind for i in pages[0]["items"]][:30] == ["intro_step"] * 30
 
 
 def test_today_over_the_api_costs_the_same_with_10_or_200_of_each_item(alice_api, alice):
     items = DueItems(alice)
     items.add(10)
     with_10, response = queries_to(lambda: alice_api.get("/api/v1/today"))
+    assert response.json()["count"] == 10 * 5
     assert len(response.json()["items"]) == 10 * 5
 
     items.add(190)
     with_200, response = queries_to(lambda: alice_api.get("/api/v1/today"))
 
-    body = response.json()["items"]
-    assert len(body) == 200 * 5
-    assert {i["kind"] for i in body} == {"intro_step", "ask", "reconnect"}
-    assert all(i["draft"]["to"] for i in body if i["kind"] == "reconnect")
+    assert response.json()["count"] == 200 * 5
+    assert len(response.json()["items"]) == 50  # the default page
+    # The page's drafts are drafted: reaching out comes with its message.
+    writing = [i for i in response.json()["items"] if i["step"] == "reach_out"]
+    assert writing and all(i["draft"]["body"] for i in writing)
     assert with_200 == with_10
     assert with_200 <= MOST_QUERIES
+
+    last, response = queries_to(lambda: alice_api.get("/api/v1/today?limit=500&offset=900"))
+    body = response.json()["items"]
+    assert len(body) == 100
+    everything = [
+        i["key"]
+        for offset in range(0, 1000, 500)
+        for i in alice_api.get(f"/api/v1/today?limit=500&offset={offset}").json()["items"]
+    ]
+    assert len(set(everything)) == 1000
+    assert last == with_10

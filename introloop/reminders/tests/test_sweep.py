@@ -191,3 +191,21 @@ def test_the_digest_greets_by_the_hour_where_its_reader_is(alice, utc, greeting)
 
     [digest] = Message.objects.filter(to=[alice.email], subject__startswith="Today:")
     assert digest.body_text.startswith(f"{greeting} Alice,")
+
+
+def test_a_long_digest_lists_the_first_of_each_group_and_links_to_the_rest_on_today(db):
+    from introloop.reminders.kinds.digest import GROUP_CAP
+
+    paris = user_in("Europe/Paris", "paul@example.com")
+    for n in range(GROUP_CAP + 5):
+        introduced(paris, at("2026-11-20T09:00"), target=Party(f"Tom {n}", f"tom{n}@example.org"))
+
+    assert sweep(at("2026-11-23T07:00")).queued == 1
+
+    [digest] = digests()
+    assert digest.subject.startswith(f"Today: {GROUP_CAP + 5} follow-ups")
+    assert digest.body_text.count("Snooze a day:") == GROUP_CAP
+    assert "And 5 more on Today: http://127.0.0.1:8000/today/?show=overdue" in digest.body_text
+    assert 'href="http://127.0.0.1:8000/today/?show=overdue">And 5 more on Today' in (
+        digest.body_html
+    )

@@ -28,8 +28,37 @@ def test_today_lists_intro_steps_and_reconnects_grouped_with_drafts(alice_client
     html = page.content.decode()
     assert [i.title for i in page.context["overdue"]] == ["Write to Tom Hale"]
     assert [i.title for i in page.context["due_today"]] == ["Reconnect with Ann Lee"]
-    assert "Thank you for agreeing to talk" in html  # the drafted message
-    assert "mailto:ann@example.org" in html
+    # Drafts are drafted when opened: the page carries a disclosure that fetches them.
+    assert "Thank you for agreeing to talk" not in html
+    [tom] = page.context["overdue"]
+    draft_url = reverse("reminders:draft", args=[tom.key])
+    assert f'hx-get="{draft_url}"' in html
+    opened = alice_client.get(draft_url, headers={"HX-Request": "true"}).content.decode()
+    assert "Thank you for agreeing to talk" in opened  # the drafted message
+    assert "To tom@example.org" in opened
+    [ann_item] = page.context["due_today"]
+    ann_draft = reverse("reminders:draft", args=[ann_item.key])
+    assert (
+        "mailto:ann@example.org"
+        in alice_client.get(ann_draft, headers={"HX-Request": "true"}).content.decode()
+    )
+
+
+def test_without_javascript_a_draft_is_on_the_items_own_page(alice_client, alice):
+    intro = introduced(alice, timezone.now() - timedelta(days=5))
+    [item] = due_items_for(alice, timezone.now())
+    response = alice_client.get(reverse("reminders:draft", args=[item.key]))
+    assert response.status_code == 302
+    assert response.url == reverse("intros:detail", args=[intro.id])
+
+
+def test_nobody_opens_someone_elses_draft(client, alice, bob):
+    introduced(alice, timezone.now() - timedelta(days=5))
+    [item] = due_items_for(alice, timezone.now())
+    url = reverse("reminders:draft", args=[item.key])
+    client.force_login(bob)
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
+    assert client.get(url).status_code == 404
 
 
 def test_the_default_page_after_logging_in_is_today(client, alice):
