@@ -167,6 +167,13 @@ INTRO_COLUMNS = (
     "updated_at",
     "checkin_sent_at",
     "logged_as",
+    "clock_at",
+    "connector_asked_at",
+    "target_email_by_connector",
+    "target_company",
+    "target_url",
+    "seeker_about",
+    "seeker_brief_url",
 )
 CHECKIN_AFTER = timedelta(days=7)
 USER_COLUMNS = (
@@ -231,7 +238,7 @@ NOT_DUE = [
 DUE_KINDS = [
     (7_000, "introduced", "reach_out", "seeker", 2),
     (1_500, "reached_out", "follow_up", "seeker", 5),
-    (1_000, "requested", "ask_target", "connector", 3),
+    (1_000, "requested", "ask_target", "connector", 5),
     (300, "asked", "answer", "target", 7),
     (200, "introduced", "reach_out", "guest-seeker", 2),
 ]
@@ -311,6 +318,14 @@ def intro_row(
         to_db(last),
         to_db(checked_in),
         "seeker" if seeker else "connector",  # logged by its creator, in that part
+        to_db(last),  # each step recorded when it happened: no introduction logged late
+        # In a steady state, the connector of every request was told the minute it was made.
+        to_db(stamps["requested_at"]),
+        False,
+        "",
+        "",
+        "",
+        "",
     )
 
 
@@ -332,7 +347,7 @@ def not_due_row(rng: random.Random, n: int) -> tuple:
     target = rng.randint(1, USERS) if rng.random() < 0.1 else None
     extra = {}
     if state == "requested":
-        step = ("ask_target", "connector", stamps["requested_at"] + 3 * DAY)
+        step = ("ask_target", "connector", stamps["requested_at"] + 5 * DAY)
     elif state == "asked":
         step = ("answer", "target", stamps["asked_at"] + 7 * DAY)
     elif state == "reached_out":
