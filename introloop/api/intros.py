@@ -12,7 +12,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from introloop import access
 from introloop.accounts.requests import ApiRequest
-from introloop.intros import lifecycle, queries, services
+from introloop.intros import allowance, lifecycle, queries, sending, services
 from introloop.intros.models import ENDED_STATES, Intro, IntroEvent, State
 
 from .types import Moment
@@ -317,14 +317,14 @@ def send(request: ApiRequest, intro_id: int, payload: SendIn):
     your address is confirmed; 429 past the daily limit of emails to others."""
     intro = _get(request, intro_id)
     now = timezone.now()
-    send = {"ask": services.send_opt_in_request, "introduction": services.send_introduction}
+    send = {"ask": sending.send_opt_in_request, "introduction": sending.send_introduction}
     if payload.what not in send:
         raise HttpError(422, "what: one of “ask” or “introduction”.")
     try:
         intro = send[payload.what](intro, request.auth, now)
     except lifecycle.EventRefused as refused:
         return Status(409, {"detail": str(refused)})
-    except services.SendRefused as refused:
+    except allowance.SendRefused as refused:
         raise HttpError(429 if refused.limit_reached else 403, str(refused)) from None
     return intro_out(intro, request.auth, now)
 

@@ -9,7 +9,8 @@ from introloop.accounts.models import User
 from .lifecycle import STARTS, TRANSITIONS
 from .messages import DEFAULTS
 from .models import RULE_FIELDS, ActionLink, IntroSettings, Role
-from .services import REASON_MAX, NewIntro, Party
+from .sending import REASON_MAX
+from .services import NewIntro, Party
 
 ROLE_CHOICES = [
     ("seeker", "I asked for it (I'm the seeker)"),

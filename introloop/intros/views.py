@@ -12,7 +12,7 @@ from introloop import access
 from introloop.accounts.models import User
 from introloop.accounts.requests import AuthedRequest
 
-from . import corrections, lifecycle, links, queries, services
+from . import allowance, corrections, lifecycle, links, queries, sending, services
 from .forms import (
     EventForm,
     EventTimeForm,
@@ -251,11 +251,11 @@ def intro_send(request: AuthedRequest, intro_id: int, what: str) -> HttpResponse
         raise Http404
     reason = request.POST.get("reason", "")
     try:
-        intro = services.answer_request(
-            intro, action, services.Acting.account(intro, request.user), timezone.now(),
+        intro = sending.answer_request(
+            intro, action, sending.Acting.account(intro, request.user), timezone.now(),
             target_email=request.POST.get("target_email", ""), reason=reason,
         )  # fmt: skip
-    except (lifecycle.EventRefused, services.SendRefused) as refused:
+    except (lifecycle.EventRefused, allowance.SendRefused) as refused:
         messages.error(request, str(refused))
     else:
         sent_to = {
@@ -280,7 +280,7 @@ def action_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            intro = services.answer_by_link(
+            intro = sending.answer_by_link(
                 token, data["action"], now, outcome=data["outcome"],
                 target_email=data["target_email"], reason=data["reason"],
             )  # fmt: skip

@@ -7,8 +7,9 @@ from django.dispatch import receiver
 
 from introloop.accounts.models import User
 from introloop.goals.services import brief_about
+from introloop.intros.allowance import SendRefused, check_may_email_others
 from introloop.intros.models import Intro
-from introloop.intros.services import SendRefused, check_may_email_others, is_request
+from introloop.intros.services import is_request
 from introloop.intros.signals import intro_created
 
 from .kinds import connector_request

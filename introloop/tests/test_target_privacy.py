@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from conftest import api_token_for, make_user
 from introloop.intros.models import Intro
-from introloop.intros.services import NewIntro, Party, create_intro, send_opt_in_request
+from introloop.intros.sending import send_opt_in_request
+from introloop.intros.services import NewIntro, Party, create_intro
 from introloop.outbox.models import Message
 from introloop.portability.services import delete_user
 from introloop.reminders.models import NotificationSettings

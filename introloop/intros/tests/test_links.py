@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from introloop.intros import services
+from introloop.intros import sending
 from introloop.intros.models import Intro, IntroEvent
 from introloop.intros.services import Party
 from introloop.outbox.models import Message
@@ -25,7 +25,7 @@ LINK = re.compile(r"http://127\.0\.0\.1:8000(/links/\S+/)")
 def asked(alice):
     """Alice is the connector; she asks Tom (no account) by email for Maya (no account)."""
     i = intro(alice, seeker=Party("Maya Chen", "maya@example.net"))
-    services.send_opt_in_request(i, alice, timezone.now())
+    sending.send_opt_in_request(i, alice, timezone.now())
     return Intro.objects.get(pk=i.pk)
 
 
@@ -117,7 +117,7 @@ def test_two_tabs_accepting_at_once_record_one_acceptance(asked):
 
 def test_a_seeker_without_an_account_marks_their_step_from_the_email(client, alice):
     i = intro(alice, seeker=Party("Maya Chen", "maya@example.net"), double_opt_in=False)
-    services.send_introduction(i, alice, timezone.now())
+    sending.send_introduction(i, alice, timezone.now())
 
     shared = Message.objects.get(to=["maya@example.net", "tom@example.org"])
     assert shared.cc == ["alice@example.com"]

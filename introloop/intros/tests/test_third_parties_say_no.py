@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from introloop.intros import services
+from introloop.intros import allowance, sending
 from introloop.intros.models import Intro
 from introloop.intros.services import Party
 from introloop.outbox import delivery
@@ -41,7 +41,7 @@ def tom_stop_link(alice, smtp_server):
     """Alice (connector) asks Tom (target, no account) by email for Maya (seeker, no
     account); the question reaches Tom over SMTP. Returns the stop link it carries."""
     asked = intro(alice, seeker=MAYA)
-    services.send_opt_in_request(asked, alice, timezone.now())
+    sending.send_opt_in_request(asked, alice, timezone.now())
     delivery.deliver_due(timezone.now())
     [question] = delivered_to(smtp_server, "tom@example.org")
     text = text_of(question)
@@ -122,8 +122,8 @@ def test_nothing_more_is_sent_to_them(tom_stop_link, alice, smtp_server):
 
     # Introloop refuses to email them for the connector instead of pretending it did.
     ongoing = Intro.objects.get()
-    with pytest.raises(services.SendRefused, match="Tom Hale has asked not to receive"):
-        services.send_introduction(ongoing, alice, timezone.now())
+    with pytest.raises(allowance.SendRefused, match="Tom Hale has asked not to receive"):
+        sending.send_introduction(ongoing, alice, timezone.now())
     assert Intro.objects.get().state == "asked"
 
 
@@ -141,7 +141,7 @@ def test_asking_for_erasure_is_recorded_for_staff(tom_stop_link, charlie):
 
 def test_the_introduction_email_says_why_to_each_party_without_an_account(alice):
     made = intro(alice, seeker=MAYA, start="requested", double_opt_in=False)
-    services.send_introduction(made, alice, timezone.now())
+    sending.send_introduction(made, alice, timezone.now())
     group = Message.objects.get(to=["maya@example.net", "tom@example.org"])
     for name, other in [("Maya Chen", "Tom Hale"), ("Tom Hale", "Maya Chen")]:
         assert (
@@ -156,7 +156,7 @@ def test_the_introduction_email_says_why_to_each_party_without_an_account(alice)
 
 def test_a_party_with_an_account_gets_no_stop_line(alice, bob):
     made = intro(alice, seeker=Party("Bob Baker", bob.email), double_opt_in=False)
-    services.send_introduction(made, alice, timezone.now())
+    sending.send_introduction(made, alice, timezone.now())
     group = Message.objects.get(to=[bob.email, "tom@example.org"])
     assert group.body_text.count("received this because") == 1
     assert (

@@ -13,7 +13,8 @@ from introloop.intros import lifecycle, queries
 from introloop.intros.links import make_link
 from introloop.intros.models import ActionLink, Intro, Role
 from introloop.intros.notices import notices_for
-from introloop.intros.services import is_request, sender
+from introloop.intros.sending import sender
+from introloop.intros.services import is_request
 from introloop.intros.steps import REQUEST_ANSWERS
 from introloop.lookups import any_of
 from introloop.outbox.services import OutgoingEmail, sent_for_lately

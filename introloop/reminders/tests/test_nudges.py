@@ -9,7 +9,8 @@ import time_machine
 from django.test import Client
 
 from introloop.intros.models import Intro
-from introloop.intros.services import Party, send_opt_in_request
+from introloop.intros.sending import send_opt_in_request
+from introloop.intros.services import Party
 from introloop.intros.tests.factories import intro
 from introloop.outbox.models import Message
 from introloop.reminders.sweep import sweep

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from conftest import make_user
 from introloop.goals.models import Ask
-from introloop.intros.services import Party, send_opt_in_request
+from introloop.intros.sending import send_opt_in_request
+from introloop.intros.services import Party
 from introloop.intros.tests.factories import intro
 from introloop.network.models import Contact
 from introloop.network.tests.factories import contact
