@@ -14,6 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from introloop.accounts.models import User
+from introloop.bulk import cycle_collection_paused
 from introloop.clock import Clock, moving_clock
 
 from . import import_jobs as jobs
@@ -23,7 +24,6 @@ from .importers.detect import parse_upload
 from .importers.records import ContactRecord, ImportFileError, RowProblem
 from .imports import (
     contact_rows,
-    cycle_collection_paused,
     link_introducers,
     lock_owner,
     write_plan_slice,

@@ -9,17 +9,15 @@ The write path uses executemany through Django's connection, not the ORM row by 
 20,000-row LinkedIn export is the common case (bench/contacts.py).
 """
 
-import gc
 import json
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 
 from introloop.accounts.models import User
+from introloop.bulk import cycle_collection_paused, insert_rows
 
 from .import_plan import (
     APPEND_FIELDS,
@@ -184,21 +182,6 @@ def _copy_contacts(cursor, table: str, records: list[ContactRecord], rows, progr
     return {r.uid: pk for r, pk in zip(records, ids, strict=True)}
 
 
-def _insert_rows(table: str, columns: tuple[str, ...], rows) -> None:
-    """Plain rows into `table`: COPY on PostgreSQL, executemany on SQLite."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
-                f"VALUES ({', '.join(['%s'] * len(columns))})",
-                rows,
-            )
-
-
 def contact_rows(owner_id: int, records: list[ContactRecord], now: datetime) -> list[tuple]:
     """New contacts' rows as write_plan_slice() inserts them (a batch's, made before its
     transaction, so that other writers can get in meanwhile)."""
@@ -284,35 +267,6 @@ def _update_contacts(updates: list[PlannedUpdate], dates: dict[int, tuple], now:
                 f"UPDATE {Contact._meta.db_table} SET {assignments} WHERE id = %s",  # noqa: S608
                 rows,
             )
-
-
-_paused = 0
-_paused_lock = threading.Lock()
-_was_enabled = True
-
-
-@contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a large import runs.
-
-    Reading and planning a big file makes millions of small objects, none in a cycle (they
-    are freed by reference counting alone); each full collection walks all of them again:
-    a quarter of a 200,000-row import on SQLite (8.4 s with it, 6.4 s without). Nested and
-    threaded uses share one pause; the collector resumes when the last one ends.
-    """
-    global _paused, _was_enabled
-    with _paused_lock:
-        if _paused == 0:
-            _was_enabled = gc.isenabled()
-            gc.disable()
-        _paused += 1
-    try:
-        yield
-    finally:
-        with _paused_lock:
-            _paused -= 1
-            if _paused == 0 and _was_enabled:
-                gc.enable()
 
 
 @dataclass
@@ -423,7 +377,7 @@ def _write_emails(owner_id: int, targets, updates: list[PlannedUpdate]) -> None:
         if (pk, email) not in have
     ]
     if rows:
-        _insert_rows(
+        insert_rows(
             ContactEmail._meta.db_table,
             ("owner_id", "contact_id", "email", "kind", "position"),
             rows,
@@ -449,7 +403,7 @@ def _write_tags(owner: User, targets) -> list[int]:
         if name in tag_of and (pk, tag_of[name]) not in have
     }
     if rows:
-        _insert_rows(ContactTag._meta.db_table, ("contact_id", "tag_id"), sorted(rows))
+        insert_rows(ContactTag._meta.db_table, ("contact_id", "tag_id"), sorted(rows))
     return sorted(t.id for t in found if t.id not in had)
 
 

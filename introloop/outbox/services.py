@@ -19,6 +19,8 @@ from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Replace, TruncDate
 from django.utils import timezone
 
+from introloop.bulk import insert_rows
+
 from .emails import EMAILS, render
 from .models import ForgottenSent, Message
 from .stops import address_key, stop_url, without_stopped
@@ -193,19 +195,7 @@ def queue_messages(emails: list[OutgoingEmail], now: datetime) -> int:
         for i in json_at:
             row[i] = json.dumps(row[i]) if row[i] else _EMPTY_JSON[type(row[i])]
         rows.append(row)
-    columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
-    table = Message._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(_COLUMNS))
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
-                rows,
-            )
+    insert_rows(Message._meta.db_table, _COLUMNS, rows)
     return len(rows)
 
 
