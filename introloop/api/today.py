@@ -9,7 +9,8 @@ from pydantic import field_validator
 
 from introloop.accounts.requests import ApiRequest
 from introloop.reminders import services
-from introloop.reminders.due import add_drafts, due_items_for, item_for
+from introloop.reminders.due import add_words, item_for
+from introloop.reminders.today import Upcoming
 
 from .types import Moment
 
@@ -79,10 +80,9 @@ PAGE = 50
 def _page(request: ApiRequest, now: datetime, limit: int = PAGE, offset: int = 0) -> dict:
     """One page of the due items, soonest first (the overdue ones lead), with drafts drafted
     for that page only."""
-    items = due_items_for(request.auth, now, days_ahead=7, drafts=False)
-    page = items[offset : offset + limit]
-    add_drafts(request.auth, page)
-    return {"as_of": now, "count": len(items), "items": [_item_out(i) for i in page]}
+    count, page = Upcoming.read(request.auth, now, days_ahead=7).page("all", offset, limit)
+    add_words(request.auth, page, drafts=True)
+    return {"as_of": now, "count": count, "items": [_item_out(i) for i in page]}
 
 
 @router.get("/today", response=TodayOut, summary="Your due items: overdue, today, this week")

@@ -121,7 +121,11 @@ def others_hear_at(intro: Intro, step: NextStep, grace: timedelta) -> datetime:
 
 
 def _days(intro: Intro, rule: str) -> timedelta:
-    return timedelta(days=(intro.rules or {}).get(rule, DEFAULT_RULES[rule]))
+    return _rule_days(intro.rules, rule)
+
+
+def _rule_days(rules: dict | None, rule: str) -> timedelta:
+    return timedelta(days=(rules or {}).get(rule, DEFAULT_RULES[rule]))
 
 
 def _due(step: str, at: datetime) -> NextStep:
@@ -163,11 +167,27 @@ def next_steps(intro: Intro) -> list[NextStep]:
         scheduled_for = _milestone(intro.scheduled_for, intro)
         steps.append(_due("meet", scheduled_for + timedelta(days=1)))
     elif s in (S.MET, S.THANKED):
-        met = _milestone(intro.met_at, intro)
-        if s == S.MET:
-            steps.append(_due("thank", met + _days(intro, "thank_days")))
-        steps.append(_due("close_loop", met + _days(intro, "close_loop_days")))
+        steps += _after_meeting(s, _milestone(intro.met_at, intro), intro.rules)
     return sorted(steps, key=lambda step: step.due_at)
+
+
+def _after_meeting(state: str, met: datetime, rules: dict | None) -> list[NextStep]:
+    thank = [_due("thank", met + _rule_days(rules, "thank_days"))] if state == S.MET else []
+    return [*thank, _due("close_loop", met + _rule_days(rules, "close_loop_days"))]
+
+
+def stored_steps(
+    state: str, next_step: str, next_due_at: datetime | None, met_at: datetime | None,
+    rules: dict | None,
+) -> list[NextStep]:  # fmt: skip
+    """next_steps() read from the denormalised columns instead of the whole row, for lists
+    of many introductions. Every state has at most one step, which refresh_next_step()
+    stored, except *met*: thank and close the loop, both counted from the meeting."""
+    if state == S.MET and met_at is not None:
+        return sorted(_after_meeting(state, met_at, rules), key=lambda step: step.due_at)
+    if not next_step or next_due_at is None:
+        return []
+    return [_due(next_step, next_due_at)]
 
 
 def refusal(intro: Intro, event: str, roles: set[str]) -> str | None:

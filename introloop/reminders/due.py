@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import NotRequired, TypedDict, Unpack
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from introloop import access
@@ -23,6 +23,7 @@ from introloop.goals.models import Ask
 from introloop.intros import lifecycle, messages
 from introloop.intros.messages import Draft
 from introloop.intros.models import Intro
+from introloop.intros.steps import STEPS
 from introloop.lookups import any_of
 from introloop.network.models import Contact
 
@@ -42,10 +43,29 @@ class DueItem:
     intro_id: int | None = None
     contact_id: int | None = None
     draft: Draft | None = None
-    # Whether the item has a drafted message, drafted or not yet (see add_drafts).
+    # Whether the item has a drafted message, drafted or not yet (see add_words).
     has_draft: bool = False
     # The event that records the step with one click; None when it needs more (an outcome).
     done_event: str | None = None
+
+    @property
+    def order(self) -> tuple[datetime, str, int, str]:
+        """Soonest first; among equals, by kind and the id of what it is about (the database
+        sorts introduction steps by next due date, then id, the same way)."""
+        return self.due_at, self.kind, self.intro_id or self.contact_id or 0, self.key
+
+    # Its routes on Today, formatted rather than reversed: a page shows dozens of items.
+    @property
+    def done_url(self) -> str:
+        return url_template("reminders:done").format(self.key)
+
+    @property
+    def snooze_url(self) -> str:
+        return url_template("reminders:snooze").format(self.key)
+
+    @property
+    def draft_url(self) -> str:
+        return url_template("reminders:draft").format(self.key)
 
 
 # Each user's items, by user id.
@@ -64,6 +84,24 @@ def url_template(name: str) -> str:
     return reverse(name, args=[987654321]).replace("987654321", "{}")
 
 
+# What a list of due steps reads of each introduction: enough to know its steps, their owner
+# and due date (lifecycle.stored_steps), not the words shown with them (add_words).
+_PARTIES = ("seeker", "connector", "target")
+STEP_COLUMNS = ("id", "state", "next_step", "next_due_at", "met_at", "rules",
+                 *(f"{party}_user_id" for party in _PARTIES))  # fmt: skip
+
+
+def owned_steps(user_ids: Iterable[int]) -> QuerySet[Intro]:
+    """Introductions whose next step one of these users owns (every step of an introduction
+    waits on the same party)."""
+    ids = list(user_ids)
+    return Intro.objects.filter(
+        Q(next_owner="seeker", seeker_user_id__in=ids)
+        | Q(next_owner="connector", connector_user_id__in=ids)
+        | Q(next_owner="target", target_user_id__in=ids)
+    )
+
+
 def _intro_items(
     users: dict[int, User],
     now: datetime,
@@ -71,43 +109,38 @@ def _intro_items(
     drafts: bool,
     intros: Iterable[Intro] | None = None,
 ) -> Found:
-    latest = max(until.values())
-    templates = messages.own_templates(users) if drafts else {}
+    """The introduction steps each user owns, without their title (add_words): reading every
+    due introduction whole costs thirty times more than its step columns."""
     if intros is None:
-        ids = list(users)
-        intros = Intro.objects.filter(next_due_at__lte=latest).filter(
-            Q(any_of("seeker_user_id", ids))
-            | Q(any_of("connector_user_id", ids))
-            | Q(any_of("target_user_id", ids))
-        )
+        latest = max(until.values())
+        rows: Iterable[Sequence] = owned_steps(users).filter(next_due_at__lt=latest)
+        return step_items(users, now, until, rows.values_list(*STEP_COLUMNS))
+    return step_items(users, now, until, ([getattr(i, c) for c in STEP_COLUMNS] for i in intros))
+
+
+def step_items(
+    users: dict[int, User], now: datetime, until: dict[int, datetime], rows: Iterable[Sequence]
+) -> Found:
+    """The due items of introductions' rows of STEP_COLUMNS, for the users owning them."""
     intro_url = url_template("intros:detail")
     found: Found = {}
-    for intro in intros:
-        for step in lifecycle.next_steps(intro):
-            user_id = getattr(intro, f"{step.owner}_user_id")
+    for intro_id, state, next_step, next_due_at, met_at, rules, *party_users in rows:
+        for step in lifecycle.stored_steps(state, next_step, next_due_at, met_at, rules):
+            user_id = party_users[_PARTIES.index(step.owner)]
             if user_id not in users or step.due_at >= until[user_id]:
                 continue
-            user = users[user_id]
-            # Straight from the party columns: roles_of() may look up the creator.
-            target = access.target_shown(intro, access.party_roles(intro, user_id))
             kind = step.kind
-            draft = None
-            if drafts:
-                draft = messages.draft_for_step(
-                    step.step, intro, user, bool(target.email), preloaded=templates
-                )
             found.setdefault(user_id, []).append(
                 DueItem(
-                    key=f"intro:{intro.id}:{step.step}",
+                    key=f"intro:{intro_id}:{step.step}",
                     kind="intro_step",
                     step=step.step,
-                    title=step.title(intro, target.name),
+                    title="",
                     due_at=step.due_at,
-                    due_on=step.due_at.astimezone(user.zone).date(),
+                    due_on=step.due_at.astimezone(users[user_id].zone).date(),
                     overdue=step.overdue(now),
-                    url=intro_url.format(intro.id),
-                    intro_id=intro.id,
-                    draft=draft,
+                    url=intro_url.format(intro_id),
+                    intro_id=intro_id,
                     has_draft=kind.draft is not None,
                     done_event=kind.completed_by if kind.one_click else None,
                 )
@@ -214,7 +247,9 @@ def _ask_items(
 Source = Callable[
     [dict[int, User], datetime, dict[int, datetime], bool, Iterable[Intro] | None], Found
 ]
-SOURCES: tuple[Source, ...] = (_intro_items, _ask_items, _contact_items)
+# Items that fall on a day (at 9 in the owner's zone), unlike introduction steps.
+DAY_SOURCES: tuple[Source, ...] = (_ask_items, _contact_items)
+SOURCES: tuple[Source, ...] = (_intro_items, *DAY_SOURCES)
 
 
 def due_items(
@@ -224,12 +259,14 @@ def due_items(
     snoozed: str = "hide",
     drafts: bool = True,
     intros: list[Intro] | None = None,
+    words: bool = True,
 ) -> dict[int, list[DueItem]]:
     """Every user's due items up to the end of their local day `days_ahead` days from now,
     overdue ones included, soonest first. Snoozed items are hidden (`snoozed="hide"`, for
     Today and emails), kept as they are ("keep"), or moved to the day they come back ("move",
     for the calendar). The sweep passes `intros` it has already read (those due by the end of
-    every user's day) instead of reading them again."""
+    every user's day) instead of reading them again. `words=False` leaves introduction steps
+    without their title and draft, for lists that word only the items they show (add_words)."""
     by_id = {u.id: u for u in users}
     if not by_id:
         return {}
@@ -257,41 +294,64 @@ def due_items(
                     kept.append(item)
             result[user_id] = kept
     for items in result.values():
-        items.sort(key=lambda i: (i.due_at, i.key))
+        items.sort(key=lambda i: i.order)
+    if words:
+        known = _intros_of([i for items in result.values() for i in items], intros)
+        for user_id, items in result.items():
+            add_words(by_id[user_id], items, drafts=drafts, intros=known)
     return result
 
 
 def due_items_for(
-    user: User, now: datetime, days_ahead: int = 0, drafts: bool = True
+    user: User, now: datetime, days_ahead: int = 0, words: bool = True
 ) -> list[DueItem]:
-    """The user's due items (see due_items); `drafts=False` leaves introduction steps without
-    their drafted message, for lists that draft only the items they show (add_drafts)."""
-    return due_items([user], now, days_ahead, drafts=drafts)[user.id]
+    """The user's due items (see due_items); `words=False` leaves introduction steps without
+    their title and drafted message, for lists that word only the items they show."""
+    return due_items([user], now, days_ahead, words=words)[user.id]
 
 
-def add_drafts(user: User, items: Sequence[DueItem]) -> None:
-    """Draft the messages of these introduction steps, in two queries whatever their number:
-    a page of Today, or the one item whose draft someone opened."""
-    wanted = {i.intro_id for i in items if i.kind == "intro_step" and i.draft is None}
-    if not wanted:
+def _intros_of(items: Sequence[DueItem], known: list[Intro] | None = None) -> dict[int, Intro]:
+    wanted = {i.intro_id for i in items if i.intro_id is not None}
+    if known is not None:
+        return {i.id: i for i in known if i.id in wanted}
+    return {i.id: i for i in Intro.objects.filter(any_of("id", wanted))} if wanted else {}
+
+
+def add_words(
+    user: User,
+    items: Sequence[DueItem],
+    drafts: bool = False,
+    intros: dict[int, Intro] | None = None,
+) -> None:
+    """Title these introduction steps, and draft their messages if `drafts`, in at most two
+    queries whatever their number: a page of Today, or the one item someone opened."""
+    todo = [
+        i for i in items if i.kind == "intro_step" and (not i.title or (drafts and not i.draft))
+    ]
+    if not todo:
         return
-    intros = {i.id: i for i in Intro.objects.filter(any_of("id", wanted))}
-    templates = messages.own_templates([user.id])
-    for item in items:
-        intro = intros.get(item.intro_id or 0)
-        if item.kind != "intro_step" or item.draft is not None or intro is None:
+    known = _intros_of(todo) if intros is None else intros
+    templates = messages.own_templates([user.id]) if drafts else {}
+    for item in todo:
+        intro = known.get(item.intro_id or 0)
+        if intro is None:
             continue
+        # Straight from the party columns: roles_of() may look up the creator.
         target = access.target_shown(intro, access.party_roles(intro, user.id))
-        item.draft = messages.draft_for_step(
-            item.step, intro, user, bool(target.email), preloaded=templates
+        item.title = STEPS[item.step].title_for(
+            intro.seeker_name, target.name or intro.target_name, intro.connector_name
         )
+        if drafts and item.draft is None:
+            item.draft = messages.draft_for_step(
+                item.step, intro, user, bool(target.email), preloaded=templates
+            )
 
 
 def item_for(user: User, key: str, now: datetime, draft: bool = False) -> DueItem | None:
     """One of the user's items (snoozed or not), looking a year ahead; with its drafted
     message if `draft`."""
-    items = due_items([user], now, days_ahead=366, snoozed="keep", drafts=False)[user.id]
+    items = due_items([user], now, days_ahead=366, snoozed="keep", words=False)[user.id]
     found = next((i for i in items if i.key == key), None)
-    if found is not None and draft:
-        add_drafts(user, [found])
+    if found is not None:
+        add_words(user, [found], drafts=draft)
     return found

@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -17,61 +16,54 @@ from introloop.intros.queries import get_visible
 from introloop.intros.steps import lower_first
 
 from . import calendar, services
-from .due import DueItem, due_items_for, item_for
+from .due import DueItem, add_words, item_for
 from .forms import NotificationSettingsForm
 from .kinds import escalation
 from .models import NotificationSettings
-
-RECONNECTS_SHOWN = 10
-KIND_ORDER = {"intro_step": 0, "ask": 1, "reconnect": 2}
+from .today import GROUP_CAP, GROUP_PAGE, GROUPS, RECONNECTS_SHOWN, Upcoming
 
 
-def _priority(item: DueItem) -> tuple[int, datetime]:
-    return KIND_ORDER.get(item.kind, 1), item.due_at
+class _Group:
+    """A group of Today as the paginator sees it: a length and slices, read when asked."""
 
+    def __init__(self, upcoming: Upcoming, name: str) -> None:
+        self.upcoming, self.name = upcoming, name
 
-# Each group of Today shows its first GROUP_CAP items and links to the rest, a page at a time:
-# the page costs the same with 10 or 1,000 things due.
-GROUP_CAP = 20
-GROUP_PAGE = 50
-GROUPS = {"overdue": "Overdue", "today": "Due today", "week": "Coming up this week"}
+    def count(self) -> int:
+        return self.upcoming.page(self.name, 0, 0)[0]
+
+    def __getitem__(self, window: slice) -> list[DueItem]:
+        start, stop = window.start or 0, window.stop or 0
+        return self.upcoming.page(self.name, start, stop - start)[1]
 
 
 def _today_context(request: AuthedRequest, show: str = "", page: str = "1") -> dict[str, Any]:
     """Today's groups, each capped at GROUP_CAP; `show` names the one group to page through."""
     now = timezone.now()
-    today = now.astimezone(request.user.zone).date()
-    items = due_items_for(request.user, now, days_ahead=7, drafts=False)
-    # Keep-in-touch reminders can number in the hundreds after an import: show the most
-    # overdue few, and link to the rest, so introduction steps are not buried.
-    reconnects = [i for i in items if i.kind == "reconnect"]
-    hidden = {i.key for i in reconnects[RECONNECTS_SHOWN:]}
-    items = [i for i in items if i.key not in hidden]
-    found = {
-        # Introduction steps first: other people are waiting on those.
-        "overdue": sorted((i for i in items if i.overdue), key=_priority),
-        "today": [i for i in items if not i.overdue and i.due_on == today],
-        "week": [i for i in items if not i.overdue and i.due_on > today],
-    }
+    upcoming = Upcoming.read(request.user, now, days_ahead=7, reconnects=RECONNECTS_SHOWN)
     groups = []
     for name, title in GROUPS.items():
         if show and name != show:
             continue
-        paged = Paginator(found[name], GROUP_PAGE).get_page(page) if show else None
-        shown = list(paged.object_list) if paged else found[name][:GROUP_CAP]
-        groups.append({"name": name, "title": title, "count": len(found[name]),
-                       "page": paged, "items": shown})  # fmt: skip
+        if show:
+            paged = Paginator(_Group(upcoming, name), GROUP_PAGE).get_page(page)
+            count, shown = paged.paginator.count, list(paged.object_list)
+        else:
+            paged, (count, shown) = None, upcoming.page(name, 0, GROUP_CAP)
+        groups.append({"name": name, "title": title, "count": count, "page": paged,
+                       "items": shown})  # fmt: skip
+    add_words(request.user, [i for g in groups for i in g["items"]])
     by_name = {g["name"]: g["items"] for g in groups}
     return {
         **outreach_for_today(request.user, now),
-        "more_reconnects": len(hidden),
+        "more_reconnects": upcoming.more_reconnects,
         "groups": groups,
         "show": show,
         "overdue": by_name.get("overdue", []),
         "due_today": by_name.get("today", []),
         "this_week": by_name.get("week", []),
         "snoozes": services.SNOOZES,
-        "today": today,
+        "today": upcoming.today,
         "nav": "today",
     }
 
