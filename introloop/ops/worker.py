@@ -33,7 +33,9 @@ def prune_throttle_records(now: datetime) -> int:
 
 
 def sweep_reminders(now: datetime) -> int:
-    return sweep.sweep(now).queued
+    # As of the minute: workers sweeping in the same minute then sweep the same moment, and
+    # each passes over the shards another swept after it began (see reminders/sweep.py).
+    return sweep.sweep(now.replace(second=0, microsecond=0)).queued
 
 
 def prune_import_uploads(now: datetime) -> int:

@@ -116,3 +116,16 @@ class DigestLinkUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.key} (digest of {self.digest_on})"
+
+
+class SweepShard(models.Model):
+    """One shard of the reminder sweep (sweep.py): a worker sweeps it while holding this row's
+    lock, so that concurrent workers split the work instead of all doing all of it. The row
+    says when it was last swept: for which `as_of`, and the database time its read began."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True)  # the shard's number, 0 to S-1
+    as_of = models.DateTimeField(null=True)
+    read_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"Sweep shard {self.id}"

@@ -7,14 +7,16 @@ from base64 import urlsafe_b64decode, urlsafe_b64encode
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core import signing
+from django.db.models import BigIntegerField, Case, F, QuerySet, When
+from django.db.models.functions import Coalesce
 
 from introloop.accounts.models import User
 from introloop.intros import lifecycle
-from introloop.intros.models import ActionLink, Intro
+from introloop.intros.models import ActionLink, Intro, Role
 from introloop.lookups import any_of
 from introloop.network.models import Contact
 from introloop.outbox.emails import render
@@ -22,6 +24,8 @@ from introloop.outbox.services import OutgoingEmail
 
 from ..due import url_template
 from ..models import EmailOptOut, NotificationSettings
+
+Rows = TypeVar("Rows", bound="QuerySet[Any]")
 
 UNSUBSCRIBE_SALT = "introloop.reminders.unsubscribe"
 
@@ -64,25 +68,40 @@ _UNUSED_INTRO_FIELDS = (
 
 @dataclass
 class SweepInput:
-    """What the sweep reads once and every kind of reminder shares."""
+    """What the sweep reads once and every kind of reminder shares.
+
+    A sweep may be split into `shards` (see sweep.py): shard k holds the due introductions
+    whose steps' owner has an account `user_id % shards == k` (the others by `id % shards`),
+    the users with `id % shards == k`, and each kind's own reads filtered with `in_shard`, so
+    that the shards together hold every candidate once. One shard (the default) is all."""
 
     now: datetime
     intros: list[Intro]  # every introduction with a step due by the end of anyone's day
     intros_of: dict[int, list[Intro]] = field(default_factory=dict)  # by the owner's account
     owners: set[int] = field(default_factory=set)  # users who may get a digest
     due: int = 0  # items due as of now
+    shard: int = 0
+    shards: int = 1
 
     @classmethod
-    def read(cls, now: datetime) -> "SweepInput":
+    def read(cls, now: datetime, shard: int = 0, shards: int = 1) -> "SweepInput":
         # Anyone's "today" ends within 26 hours from now (UTC+14, or a day that gains an hour).
         horizon = now + timedelta(hours=26)
-        intros = list(
-            Intro.objects.filter(next_due_at__lte=horizon)
-            .defer(*_UNUSED_INTRO_FIELDS)
-            .order_by("id")
-        )
-        found = cls(now=now, intros=intros)
-        for intro in intros:
+        found = cls(now=now, intros=[], shard=shard, shards=shards)
+        rows = Intro.objects.filter(next_due_at__lte=horizon)
+        if shards > 1:
+            # All of a state's steps have one owner, kept in next_owner with next_due_at: an
+            # introduction sits in the shard of that owner's account, so that the owner's
+            # digest finds all of theirs in one shard, and is read once.
+            whole = BigIntegerField()
+            owner = Case(
+                *(When(next_owner=role, then=f"{role.value}_user_id") for role in Role),
+                output_field=whole,
+            )
+            key = Coalesce(owner, "id", output_field=whole) % shards
+            rows = rows.alias(shard_of=key).filter(shard_of=shard)
+        found.intros = list(rows.defer(*_UNUSED_INTRO_FIELDS).order_by("id"))
+        for intro in found.intros:
             for step in lifecycle.next_steps(intro):
                 found.due += step.due_at <= now
                 user_id = getattr(intro, f"{step.owner}_user_id")
@@ -90,13 +109,20 @@ class SweepInput:
                     found.intros_of.setdefault(user_id, []).append(intro)
         found.owners = set(found.intros_of)
         latest_day = horizon.date() + timedelta(days=1)
+        contacts = found.in_shard(Contact.objects.all(), "owner_id")
         found.owners.update(
-            Contact.objects.filter(reconnect_due_on__lte=latest_day)
+            contacts.filter(reconnect_due_on__lte=latest_day)
             .values_list("owner_id", flat=True)
             .distinct()
         )
-        found.due += Contact.objects.filter(reconnect_due_on__lte=now.date()).count()
+        found.due += contacts.filter(reconnect_due_on__lte=now.date()).count()
         return found
+
+    def in_shard(self, rows: Rows, column: str) -> Rows:
+        """`rows` whose `column` (an id) falls in this shard: all of them when unsharded."""
+        if self.shards == 1:
+            return rows
+        return rows.alias(shard_of=F(column) % self.shards).filter(shard_of=self.shard)
 
 
 @functools.lru_cache(maxsize=4)

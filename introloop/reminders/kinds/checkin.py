@@ -24,7 +24,8 @@ AFTER = timedelta(days=7)
 
 def collect(sweep: SweepInput) -> list[Candidate]:
     due = list(
-        Intro.objects.filter(
+        sweep.in_shard(Intro.objects.all(), "id")
+        .filter(
             # The condition of the partial index intros_checkin_due_idx, word for word.
             checkin_sent_at__isnull=True,
             state__in=CHECKIN_STATES,
@@ -32,7 +33,8 @@ def collect(sweep: SweepInput) -> list[Candidate]:
             # Only for introductions logged by a confirmed account that is not blocked.
             created_by__is_active=True,
             created_by__email_verified_at__isnull=False,
-        ).exclude(target_email="")
+        )
+        .exclude(target_email="")
     )
     due = [intro for intro in due if _asks_now(intro, sweep.now)]
     stopped = opted_out({i.target_email for i in due}, KIND)

@@ -38,8 +38,10 @@ MAX_AGE = timedelta(days=14)
 
 
 def collect(sweep: SweepInput) -> list[Candidate]:
+    # Sharded by the seeker's account: each shard spends whole daily allowances.
     pending = list(
-        Intro.objects.filter(
+        sweep.in_shard(Intro.objects.all(), "created_by_id")
+        .filter(
             # The condition of the partial index intros_request_due_idx, word for word.
             connector_asked_at__isnull=True,
             state="requested",
@@ -47,7 +49,8 @@ def collect(sweep: SweepInput) -> list[Candidate]:
             created_at__gte=sweep.now - MAX_AGE,
             created_by__is_active=True,
             created_by__email_verified_at__isnull=False,
-        ).select_related("created_by")
+        )
+        .select_related("created_by")
     )
     return candidates_for([i for i in pending if is_request(i)], sweep.now)
 

@@ -27,6 +27,7 @@ def collect(sweep: SweepInput) -> list[Candidate]:
     closed = Intro.objects.filter(
         state=State.LOOP_CLOSED, closed_at__gte=now - WINDOW, closed_at__lte=now
     )
+    closed = sweep.in_shard(closed, "id")
     candidates = []
     for intro, _ in told_connectors(list(closed), KIND, SETTING):
         assert intro.closed_at is not None  # the filter above leaves out the rest

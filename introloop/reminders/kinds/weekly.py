@@ -41,7 +41,7 @@ def collect(sweep: SweepInput) -> list[Candidate]:
     if not _monday_somewhere(now):
         return []
     users = (
-        User.objects.filter(is_active=True)
+        sweep.in_shard(User.objects.filter(is_active=True), "id")
         .filter(Exists(Goal.objects.filter(owner=OuterRef("pk"), active=True)))
         .exclude(targets__weekly_summary=False)
         .annotate(hour=F("notification_settings__digest_hour"))

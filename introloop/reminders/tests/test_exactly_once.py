@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 
 from conftest import database_url, make_user
 from introloop.intros.services import Party
@@ -43,6 +44,7 @@ def many_due(n_users: int = 30) -> int:
 @pytest.mark.django_db(transaction=True)
 def test_three_workers_sweeping_at_once_queue_each_reminder_once(settings):
     expected = many_due()
+    keys = {c.key for c in sweep(NOW, dry_run=True).candidates}
     assert expected >= 90  # 30 digests + 30 nudges + 30 heads-ups (+ escalations)
     command = [sys.executable, "-m", "introloop", "remind", "--as-of", NOW.isoformat(), "--json"]
     workers = [subprocess.Popen(command, env=env(settings), stdout=subprocess.PIPE,
@@ -55,6 +57,7 @@ def test_three_workers_sweeping_at_once_queue_each_reminder_once(settings):
 
     assert sum(s["queued"] for s in summaries) == expected
     assert Reminder.objects.count() == expected
+    assert set(Reminder.objects.values_list("key", flat=True)) == keys  # one sweep's
     assert Message.objects.count() == expected
     assert (
         len({(tuple(to), subject) for to, subject in Message.objects.values_list("to", "subject")})
@@ -85,7 +88,11 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_duplicates_nothing(settings
     worker.wait(timeout=30)
 
     committed = Reminder.objects.count()
-    assert committed == 10 * kill_in_batch  # the killed batch was rolled back
+    if connection.vendor == "sqlite":
+        assert committed == 10 * kill_in_batch  # the killed batch was rolled back
+    else:
+        # The killed shard was rolled back, with its batches; the shards before it were not.
+        assert committed <= 10 * kill_in_batch
     assert Message.objects.count() == committed
 
     summary = sweep(NOW)  # the next sweep finishes the job
