@@ -26,16 +26,36 @@ def test_list_searches_filters_and_pages(alice_api, alice, bob):
                                      "reconnect_overdue", "strength", "uid"}  # fmt: skip
 
 
-def test_the_list_takes_the_same_queries_for_few_or_many(alice_api, alice):
-    contact(alice, "One", emails=["one@x.com"], tags=["t"])
+def test_the_list_takes_the_same_queries_for_10_or_200(alice_api, alice):
+    for n in range(10):
+        contact(alice, f"One {n}", emails=[f"one{n}@x.com"], tags=["t"])
     alice_api.get("/api/v1/me")  # the token's first use is recorded once, outside the count
     with CaptureQueriesContext(connection) as few:
-        alice_api.get("/api/v1/contacts")
-    for n in range(40):
+        alice_api.get("/api/v1/contacts?limit=200")
+    for n in range(190):
         contact(alice, f"More {n}", emails=[f"m{n}@x.com"], tags=["t", "u"])
     with CaptureQueriesContext(connection) as many:
-        assert len(alice_api.get("/api/v1/contacts").json()["items"]) == 41
+        assert len(alice_api.get("/api/v1/contacts?limit=200").json()["items"]) == 200
     assert len(many) == len(few)
+
+
+def test_a_listed_contact_is_exactly_the_contact_read_alone(alice_api, alice):
+    ann = contact(alice, "Ann Lee", emails=[("ann@x.com", "work"), "a@y.com"], tags=["b", "A"],
+                  phones=[("+44 1", "cell")], title="CTO",
+                  connected_on=date(2020, 1, 2), birthday="--03-04")  # fmt: skip
+    contact(alice, "Bob Other")
+    Contact.objects.filter(id=ann.id).update(reconnect_due_on=date(2000, 1, 1))
+
+    listed = alice_api.get("/api/v1/contacts?q=ann").json()["items"]
+    alone = alice_api.get(f"/api/v1/contacts/{ann.id}").json()
+
+    assert listed == [alone]
+    assert list(listed[0]) == list(alone)  # the same keys in the same order
+    assert alone["emails"] == [
+        {"email": "ann@x.com", "kind": "work"},
+        {"email": "a@y.com", "kind": ""},
+    ]
+    assert alone["tags"] == ["A", "b"] and alone["reconnect_overdue"] is True
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=501", "offset=-1", "limit=lots"])
