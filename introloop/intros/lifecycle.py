@@ -124,7 +124,7 @@ def _days(intro: Intro, rule: str) -> timedelta:
     return _rule_days(intro.rules, rule)
 
 
-def _rule_days(rules: dict | None, rule: str) -> timedelta:
+def _rule_days(rules: dict[str, int] | None, rule: str) -> timedelta:
     return timedelta(days=(rules or {}).get(rule, DEFAULT_RULES[rule]))
 
 
@@ -171,14 +171,14 @@ def next_steps(intro: Intro) -> list[NextStep]:
     return sorted(steps, key=lambda step: step.due_at)
 
 
-def _after_meeting(state: str, met: datetime, rules: dict | None) -> list[NextStep]:
+def _after_meeting(state: str, met: datetime, rules: dict[str, int] | None) -> list[NextStep]:
     thank = [_due("thank", met + _rule_days(rules, "thank_days"))] if state == S.MET else []
     return [*thank, _due("close_loop", met + _rule_days(rules, "close_loop_days"))]
 
 
 def stored_steps(
     state: str, next_step: str, next_due_at: datetime | None, met_at: datetime | None,
-    rules: dict | None,
+    rules: dict[str, int] | None,
 ) -> list[NextStep]:  # fmt: skip
     """next_steps() read from the denormalised columns instead of the whole row, for lists
     of many introductions. Every state has at most one step, which refresh_next_step()

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import NotRequired, TypedDict, Unpack
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -113,13 +113,13 @@ def _intro_items(
     due introduction whole costs thirty times more than its step columns."""
     if intros is None:
         latest = max(until.values())
-        rows: Iterable[Sequence] = owned_steps(users).filter(next_due_at__lt=latest)
-        return step_items(users, now, until, rows.values_list(*STEP_COLUMNS))
+        rows = owned_steps(users).filter(next_due_at__lt=latest).values_list(*STEP_COLUMNS)
+        return step_items(users, now, until, rows)
     return step_items(users, now, until, ([getattr(i, c) for c in STEP_COLUMNS] for i in intros))
 
 
 def step_items(
-    users: dict[int, User], now: datetime, until: dict[int, datetime], rows: Iterable[Sequence]
+    users: dict[int, User], now: datetime, until: dict[int, datetime], rows: Iterable[Sequence[Any]]
 ) -> Found:
     """The due items of introductions' rows of STEP_COLUMNS, for the users owning them."""
     intro_url = url_template("intros:detail")

@@ -104,11 +104,11 @@ class Upcoming:
         return Q(), lambda i: True
 
 
-def _soonest(item: DueItem) -> tuple:
+def _soonest(item: DueItem) -> tuple[datetime, str, int, str]:
     return item.order
 
 
-def _priority(item: DueItem) -> tuple:
+def _priority(item: DueItem) -> tuple[int, datetime, str, int, str]:
     return KIND_ORDER.get(item.kind, 1), *item.order
 
 

@@ -1,8 +1,9 @@
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, overload
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,17 +24,23 @@ from .models import NotificationSettings
 from .today import GROUP_CAP, GROUP_PAGE, GROUPS, RECONNECTS_SHOWN, Upcoming
 
 
-class _Group:
+class _Group(Sequence[DueItem]):
     """A group of Today as the paginator sees it: a length and slices, read when asked."""
 
     def __init__(self, upcoming: Upcoming, name: str) -> None:
         self.upcoming, self.name = upcoming, name
 
-    def count(self) -> int:
+    def __len__(self) -> int:
         return self.upcoming.page(self.name, 0, 0)[0]
 
-    def __getitem__(self, window: slice) -> list[DueItem]:
-        start, stop = window.start or 0, window.stop or 0
+    @overload
+    def __getitem__(self, index: int) -> DueItem: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[DueItem]: ...
+    def __getitem__(self, index: int | slice) -> DueItem | list[DueItem]:
+        if isinstance(index, int):
+            return self.upcoming.page(self.name, index, 1)[1][0]
+        start, stop = index.start or 0, index.stop or 0
         return self.upcoming.page(self.name, start, stop - start)[1]
 
 
@@ -41,15 +48,16 @@ def _today_context(request: AuthedRequest, show: str = "", page: str = "1") -> d
     """Today's groups, each capped at GROUP_CAP; `show` names the one group to page through."""
     now = timezone.now()
     upcoming = Upcoming.read(request.user, now, days_ahead=7, reconnects=RECONNECTS_SHOWN)
-    groups = []
+    groups: list[dict[str, Any]] = []
     for name, title in GROUPS.items():
         if show and name != show:
             continue
+        paged: Page[DueItem] | None = None
         if show:
             paged = Paginator(_Group(upcoming, name), GROUP_PAGE).get_page(page)
             count, shown = paged.paginator.count, list(paged.object_list)
         else:
-            paged, (count, shown) = None, upcoming.page(name, 0, GROUP_CAP)
+            count, shown = upcoming.page(name, 0, GROUP_CAP)
         groups.append({"name": name, "title": title, "count": count, "page": paged,
                        "items": shown})  # fmt: skip
     add_words(request.user, [i for g in groups for i in g["items"]])
