@@ -9,6 +9,11 @@ BENCH_REMINDERS_DB set), because Django reads DATABASE_URL once, at setup: SQLit
 file in a temporary data directory; PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth) in
 a database of its own, `introloop_bench_reminders`, created and dropped here.
 
+Workers: 1, 2 and 3 `introloop remind --as-of <the same moment>` processes at once, at the
+100,000 size, each time on a clean reminder and outbox state. Each process starts up (Django,
+the URLconf), waits for a common start signal, then runs the command; the wall time is from
+the first process's start to the last one's end, and the ratio is to one process's.
+
 Floor: the rows the sweep starts from, `SELECT * FROM intros_intro WHERE next_due_at <= …`,
 fetched with the raw DB-API cursor on the same connection: the cost of merely reading the due
 work, without Django.
@@ -39,6 +44,24 @@ SWEEPS = 5  # sweeps per size, each on a clean reminder and outbox state; the me
 FLOOR_RUNS = 5
 TARGET_SECONDS = 3.0
 TARGET_RATIO = 1.5
+WORKERS = (1, 2, 3)  # `remind` processes at once
+WORKER_RUNS = 3  # runs of each, the median shown
+TARGET_WORKERS = 0.7  # 2 or 3 processes ÷ 1, past start-up
+# One `remind` process for the workers' figure: start up, wait for the signal, sweep, and print
+# when the sweep began and ended (the command's own JSON summary comes first).
+SWEEPER = """
+import json, sys, time
+import django
+django.setup()
+from django.core.management import call_command
+from django.urls import get_resolver
+get_resolver().url_patterns
+ready = time.time()
+time.sleep(max(0.0, float(sys.argv[1]) - ready))
+begin = time.time()
+call_command("remind", "--as-of", sys.argv[2], "--json")
+print(json.dumps({"ready": ready, "begin": begin, "end": time.time()}))
+"""
 # A fixed moment makes the run repeatable: at 18:30 UTC in June, the zones west of UTC+4 are
 # past a digest hour of 7 to 9, Kolkata has just turned midnight, and Asia and the Pacific are
 # still asleep (Tonga at 07:30 only for digest hour 7).
@@ -548,6 +571,59 @@ def measure(expected: dict[str, int]) -> dict:
     }
 
 
+def concurrent_sweeps(workers: int) -> dict:
+    """`workers` remind processes at once on a clean state: wall time past start-up, and
+    that together they queued each reminder once."""
+    reset_reminders()
+    connection.close()  # the processes open their own connections
+    go = time.time() + 2.0 + 1.5 * workers  # time for them all to start up on a busy machine
+    processes = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-c", SWEEPER, str(go), NOW.isoformat()],
+            cwd=Path(__file__).resolve().parents[1],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(workers)
+    ]
+    runs = []
+    for process in processes:
+        out, _ = process.communicate(timeout=600)
+        assert process.returncode == 0, out
+        summary, times = (json.loads(line) for line in out.strip().splitlines()[-2:])
+        runs.append({**summary, **times})
+    late = max(run["ready"] for run in runs) - go
+    if late > 0:
+        say(f"{workers} workers: one started up {late:.1f} s after the signal")
+    queued = sum(run["queued"] for run in runs)
+    assert Reminder.objects.count() == queued, (Reminder.objects.count(), queued)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM outbox_message")
+        assert cursor.fetchone()[0] == queued
+    return {
+        "wall": max(run["end"] for run in runs) - min(run["begin"] for run in runs),
+        "queued": queued,
+        "each": [run["queued"] for run in runs],
+    }
+
+
+def measure_workers() -> dict:
+    """Each number of processes WORKER_RUNS times, interleaved; medians of the wall times."""
+    walls: dict[int, list[float]] = {n: [] for n in WORKERS}
+    queued = {}
+    for _ in range(WORKER_RUNS):
+        for n in WORKERS:
+            run = concurrent_sweeps(n)
+            walls[n].append(run["wall"])
+            queued[n] = run["queued"]
+            say(f"{n} remind processes: {run['wall']:.2f} s, queued {run['each']}")
+    assert len(set(queued.values())) == 1, queued
+    return {str(n): statistics.median(times) for n, times in walls.items()} | {
+        "walls": {str(n): times for n, times in walls.items()},
+        "queued": queued[1],
+    }
+
+
 def check_next_steps(rng: random.Random) -> None:
     """The generated next steps are the lifecycle's own, on a sample of 2,000 rows."""
     sample = rng.sample(range(1, LARGE + 1), 2_000)
@@ -579,6 +655,7 @@ def measure_database() -> dict:
     say(f"{USERS:,} users and {SMALL:,} introductions inserted in {setup_small:.1f} s")
     small = measure(expected)
     say(f"sweep at {SMALL:,}: {small['sweeps']}")
+    workers = measure_workers()
 
     grow = bulk_load(lambda: load_not_due(rng, SMALL + 1, LARGE))
     say(f"grown to {LARGE:,} introductions in {grow:.1f} s")
@@ -598,6 +675,7 @@ def measure_database() -> dict:
         "grow": grow,
         "small": small,
         "large": large,
+        "workers": workers,
     }
 
 
@@ -643,6 +721,11 @@ def sweep_ratio(run: dict) -> float:
     return run["large"]["sweep"] / run["small"]["sweep"]
 
 
+def worker_ratio(run: dict, workers: int) -> float:
+    """How long `workers` remind processes at once take, past start-up, against one."""
+    return run["workers"][str(workers)] / run["workers"]["1"]
+
+
 def report(results: dict, total: float) -> None:
     dbs = [db for db in DB_LABELS if db in results]
     cell = {db: results[db] for db in dbs}
@@ -660,6 +743,10 @@ def report(results: dict, total: float) -> None:
         cell[db][key]["sweep"] < TARGET_SECONDS and sweep_ratio(cell[db]) <= TARGET_RATIO
         for db in dbs
         for key in ("small", "large")
+    ) and all(
+        worker_ratio(cell["postgresql"], n) <= TARGET_WORKERS
+        for n in WORKERS[1:]
+        if "postgresql" in cell
     )
     missing = [DB_LABELS[db] for db in DB_LABELS if db not in results]
     print(
@@ -668,6 +755,14 @@ def report(results: dict, total: float) -> None:
         f"digest hour has come), {kinds.get('nudge', 0):,} nudges to people without an "
         f"account, {kinds.get('escalation', 0):,} heads-ups to connectors (seeker 3+ days "
         f"late) and {kinds.get('outcome', 0):,} outcomes; the re-run queued none."
+    )
+    print(
+        f"\nWorkers: {', '.join(map(str, WORKERS))} `introloop remind --as-of` processes at "
+        f"once at {SMALL:,} introductions, medians of {WORKER_RUNS} runs, each on a clean "
+        "state; together they queued each reminder once. The target (2 or 3 processes ≤ "
+        f"{TARGET_WORKERS}× one) is PostgreSQL's, where a sweep is split into shards that "
+        "workers claim with row locks; on SQLite, which writes one transaction at a time, a "
+        "sweep is one pass and the figure is for information."
     )
     print(
         f"\nTargets {'met' if ok else 'NOT met'}"
@@ -724,6 +819,18 @@ def print_table(cell: dict) -> None:
         f"Sweep ÷ floor, {LARGE:,}",
         [f"{large[db]['sweep'] / large[db]['floor']:.0f}×" for db in dbs],
     )
+    for n in WORKERS:
+        target = f"≤ {TARGET_WORKERS}× one (PostgreSQL)" if n > 1 else ""
+        row(
+            f"{n} `remind` process{'es' * (n > 1)} at once, {SMALL:,}: wall past start-up"
+            + (", ratio to one" if n > 1 else ""),
+            [
+                shown(cell[db]["workers"][str(n)])
+                + (f" ({worker_ratio(cell[db], n):.2f}×)" if n > 1 else "")
+                for db in dbs
+            ],
+            target,
+        )
     row(
         f"Setup (information): {USERS:,} users + {SMALL:,} introductions, then grown to {LARGE:,}",
         [f"{cell[db]['setup_small']:.0f} s + {cell[db]['grow']:.0f} s" for db in dbs],
