@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from introloop import access
 from introloop.accounts.models import User
 from introloop.accounts.requests import AuthedRequest
+from introloop.routes import url_template
 
 from . import allowance, corrections, lifecycle, links, queries, sending, services
 from .forms import (
@@ -44,11 +45,13 @@ def _list(request: AuthedRequest, role: str) -> HttpResponse:
         state = "open"
     intros = queries.intros_for(request.user, role, state, now)
     page = Paginator(intros, PAGE_SIZE).get_page(request.GET.get("page"))
+    detail = url_template("intros:detail")
     for intro in page:
         # The list shows each target as this viewer may see them; the template reads it here.
         intro.target_seen = access.target_shown(  # type: ignore[attr-defined]
             intro, access.roles_of(intro, request.user)
         ).name
+        intro.url = detail.format(intro.id)  # type: ignore[attr-defined]
     title, lead = ROLE_PAGES[role]
     records = []
     if role in ("seeker", "connector"):

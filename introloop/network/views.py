@@ -1,4 +1,3 @@
-import functools
 from datetime import date
 
 from django.contrib import messages
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from introloop import access
 from introloop.accounts.requests import AuthedRequest
+from introloop.routes import url_template
 
 from . import merging, queries, services
 from .forms import BulkTagForm, ContactForm, InteractionForm, MergeForm
@@ -35,17 +35,11 @@ def _today(request: AuthedRequest) -> date:
     return queries.local_today(request.user, timezone.now())
 
 
-@functools.cache
-def _url_template(name: str) -> str:
-    """A route's path with "{}" where its one argument goes: reverse() once, not per row."""
-    return reverse(name, args=[987654321]).replace("987654321", "{}")
-
-
 def _list_rows(values: list[tuple], today: date) -> list[dict]:
     """The contact list's rows, worded here rather than by filters and tags in each row."""
     ids = [row[0] for row in values]
     emails, tags = queries.emails_of(ids), queries.tag_names_of(ids)
-    contact_url = _url_template("timeline:contact")
+    contact_url = url_template("timeline:contact")
     rows = []
     for contact_id, full_name, title, company, last_on, due_on in values:
         first_email = emails.get(contact_id)

@@ -8,14 +8,12 @@ new kind of due item? A source function here, listed in SOURCES, and its one-cli
 services.mark_done().
 """
 
-import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 
 from introloop import access
 from introloop.accounts.models import User
@@ -26,6 +24,7 @@ from introloop.intros.models import Intro
 from introloop.intros.steps import STEPS
 from introloop.lookups import any_of
 from introloop.network.models import Contact
+from introloop.routes import url_template
 
 from .models import Snooze
 
@@ -76,12 +75,6 @@ def end_of_local_day(user: User, now: datetime, days_after: int = 0) -> datetime
     local = now.astimezone(user.zone)
     day = local.date() + timedelta(days=days_after)
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=user.zone)
-
-
-@functools.cache
-def url_template(name: str) -> str:
-    """A route's path with "{}" where its one argument goes: reverse() once, not per item."""
-    return reverse(name, args=[987654321]).replace("987654321", "{}")
 
 
 # What a list of due steps reads of each introduction: enough to know its steps, their owner

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core import signing
 
-from .due import url_template
+from introloop.routes import url_template
 
 DIGEST_LINK_SALT = "introloop.reminders.digest_link"
 DIGEST_LINK_DAYS = 14

@@ -193,6 +193,11 @@ def test_the_lists_filter_by_state_and_show_follow_through(alice_client, alice):
     assert [i.target_name for i in ended.context["page"].object_list] == ["Ann"]
     [record] = page.context["follow_through"]
     assert (record.introductions, record.loops_closed) == (2, 1)
+    # The follow-through table is on the page once, and the window's title is only a title.
+    html = page.content.decode()
+    assert html.count("Follow-through</h2>") == 1
+    assert "<title>My introductions · " in html
+    assert f'href="{reverse("intros:detail", args=[page.context["page"][0].id])}"' in html
 
 
 def test_settings_change_the_due_dates_of_new_introductions(alice_client, alice):

@@ -21,8 +21,8 @@ from introloop.lookups import any_of
 from introloop.network.models import Contact
 from introloop.outbox.emails import render
 from introloop.outbox.services import OutgoingEmail
+from introloop.routes import url_template
 
-from ..due import url_template
 from ..models import EmailOptOut, NotificationSettings
 
 Rows = TypeVar("Rows", bound="QuerySet[Any]")

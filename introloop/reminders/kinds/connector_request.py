@@ -18,8 +18,8 @@ from introloop.intros.services import is_request
 from introloop.intros.steps import REQUEST_ANSWERS
 from introloop.lookups import any_of
 from introloop.outbox.services import OutgoingEmail, sent_for_lately
+from introloop.routes import url_template
 
-from ..due import url_template
 from .base import (
     Candidate,
     Compose,

@@ -13,8 +13,8 @@ from introloop.intros.models import ActionLink, Intro, Role
 from introloop.intros.notices import notices_for
 from introloop.intros.steps import STEPS
 from introloop.outbox.services import OutgoingEmail
+from introloop.routes import url_template
 
-from ..due import url_template
 from .base import (
     Candidate,
     Compose,
