@@ -26,6 +26,7 @@ from .imports import (
     contact_rows,
     link_introducers,
     lock_owner,
+    refresh_planner_statistics,
     write_plan_slice,
 )
 from .models import (
@@ -322,6 +323,7 @@ def _finish(job: ImportJob, owner: User, plan: ImportPlan, clock: Clock) -> None
             rejected=len(plan.errors),
             finished_at=at,
         )
+    refresh_planner_statistics(len(plan.creates))
 
 
 def _fail(job: ImportJob, message: str, clock: Clock) -> None:

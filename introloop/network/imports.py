@@ -298,7 +298,17 @@ def apply_import(
         plan = plan_import(owner, parsed)
         write_plan_slice(owner, plan.creates, plan.updates, now=now, progress=progress)
         run = record_run(owner, plan, filename=filename, now=now)
+    refresh_planner_statistics(len(plan.creates))
     return ImportOutcome(plan=plan, run=run)
+
+
+def refresh_planner_statistics(created: int) -> None:
+    """After a big import, ANALYZE the contact tables on PostgreSQL. Until autovacuum gets to
+    them, the planner thinks they are near empty: the contact list then sorted all of an
+    account's 20,000 rows for each page (16 ms) instead of reading the name index (0.1 ms)."""
+    if created >= 1000 and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE network_contact, network_contactemail, network_contacttag")
 
 
 def lock_owner(owner_id: int) -> None:
