@@ -57,9 +57,19 @@ def contact_page_balance(contact, user) -> dict:
     return {
         "balance": balance,
         "give_back": received - given >= 2,
-        "balance_text": f"helped you {_times(received)}; you helped {_times(given)}",
+        "balance_text": _balance_text(received, given),
     }
 
 
+def _balance_text(received: int, given: int) -> str:
+    """What follows the contact's name: who helped whom how often, in words ("never" read as
+    "Samir helped you never")."""
+    if not received and not given:
+        return "and you have not done each other a favour yet"
+    theirs = f"helped you {_times(received)}" if received else "has not helped you yet"
+    yours = f"you helped them {_times(given)}" if given else "you have not helped them yet"
+    return f"{theirs}; {yours}"
+
+
 def _times(n: int) -> str:
-    return {0: "never", 1: "once", 2: "twice"}.get(n, f"{n} times")
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")

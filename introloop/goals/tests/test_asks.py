@@ -21,15 +21,18 @@ def record(client, **fields):
 
 def test_the_contact_page_shows_the_balance_and_suggests_giving_back(alice_client, alice):
     ann = contact(alice, "Ann Lee")
+    page = alice_client.get(reverse("timeline:contact", args=[ann.id])).content.decode()
+    assert "Ann</strong> and you have not done each other a favour yet." in page
+    assert "never" not in page
     for kind in ("advice", "resume_feedback"):
         record(alice_client, contact=ann.id, kind=kind, status="done")
     page = alice_client.get(reverse("timeline:contact", args=[ann.id])).content.decode()
-    assert "helped you twice; you helped never" in page
+    assert "Ann</strong> helped you twice; you have not helped them yet." in page
     assert "how could you help them?" in page
     record(alice_client, contact=ann.id, direction="given", kind="introduction", status="done")
     record(alice_client, contact=ann.id, direction="given", kind="other", status="done")
     page = alice_client.get(reverse("timeline:contact", args=[ann.id])).content.decode()
-    assert "helped you twice; you helped twice" in page
+    assert "helped you twice; you helped them twice" in page
     assert "how could you help them?" not in page
     assert "Asked for: advice (done)" in page  # on the timeline
 
