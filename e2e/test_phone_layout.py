@@ -1,0 +1,305 @@
+"""Every page of the app, with the demo data, as each role, on a phone (390 px) and a desktop
+(1280 px): the page never scrolls sideways and no address is broken letter by letter.
+
+One full-page screenshot of each page at each width goes to <screenshots>/phone/<page>.png
+and <screenshots>/desktop/<page>.png (INTROLOOP_SCREENSHOTS=docs/screenshots for the docs).
+"""
+
+import time
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from introloop.accounts.models import User
+from introloop.goals.models import Application, Ask, Brief, Goal
+from introloop.intros.models import Intro, State
+from introloop.network import queries
+from introloop.network.models import Contact, ImportJob
+from introloop.ops.demo import DEMO_PASSWORD, build_demo
+from introloop.outbox.models import StoppedAddress
+from introloop.outbox.services import queue_message
+
+from .test_accounts_flow import log_in, make_user
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+# Screenshots stop this far down (the checks cover the whole page): the longest lists would
+# otherwise make PNGs of over half a megabyte each.
+MAX_SHOT_HEIGHT = 2400
+
+# Pages that no URL in the list below covers, and why (every other URL name must be visited).
+NOT_VISITED = {
+    # POST-only actions, HTMX fragments swapped into a visited page, and downloads.
+    "accounts:logout", "accounts:resend_verification", "accounts:revoke_api_token",
+    "network:bulk_tag", "network:not_duplicates", "network:interaction_delete",
+    "network:import_commit", "network:import_cancel", "network:import_job_cancel",
+    "network:export", "network:pick", "intros:event", "intros:undo", "intros:event_time",
+    "intros:send", "reminders:done", "reminders:snooze", "reminders:regenerate_calendar",
+    "reminders:calendar", "reminders:draft", "reminders:heads_up_when", "goals:need_add",
+    "goals:need_toggle", "goals:need_delete", "portability:export_download",
+    "outbox:retry_failed", "outbox:retry", "ops:account_block", "ops:health",
+    # Reached from a token in an email; covered by the flows that send those emails.
+    "accounts:verify_email", "accounts:password_reset_confirm", "intros:link", "outbox:stop",
+    "reminders:unsubscribe", "reminders:digest_link",
+}  # fmt: skip
+
+# What a page's layout must hold to: nothing wider than the window, and no element holding an
+# address (or a long word) squeezed to a sliver so that it wraps a letter or two per line.
+# Small controls that sit beside a row's text on purpose, full width on no screen.
+COMPACT = "table, .due-actions, .correct-time, .bulk-actions"
+CHECK_LAYOUT = """() => {
+  const COMPACT = COMPACT_SELECTOR;
+  const problems = [];
+  const width = window.innerWidth;
+  const scrollWidth = document.documentElement.scrollWidth;
+  if (scrollWidth > width) {
+    const wide = [];
+    for (const el of document.body.querySelectorAll("*")) {
+      const r = el.getBoundingClientRect();
+      if (r.right > width + 1 && r.width > 0 && !el.closest(".table-wrap, .chart-scroll")) {
+        wide.push(el.tagName.toLowerCase() + (el.className ? "." + el.className : "")
+                  + " right=" + Math.round(r.right));
+      }
+    }
+    problems.push(`scrollWidth ${scrollWidth} > innerWidth ${width}: ` + wide.slice(-4).join(", "));
+  }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    const longest = Math.max(...node.textContent.split(/\\s+/).map((w) => w.length));
+    if (!el || longest < 12 || el.closest(".visually-hidden, .skip-link, script, style")) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const r = range.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;  // not shown
+    const lineHeight = parseFloat(getComputedStyle(el).lineHeight) || 24;
+    // An address or word squeezed into a column narrower than 60 px, over several lines.
+    if (r.width < 60 && r.height > 2.5 * lineHeight) {
+      problems.push(`"${node.textContent.trim().slice(0, 40)}" in <${el.tagName.toLowerCase()}> `
+                    + `is ${Math.round(r.width)} px wide and ${Math.round(r.height)} px tall`);
+    }
+  }
+  // On a phone a form's fields take the width of the page, not a sliver of it.
+  const main = document.querySelector("main").getBoundingClientRect();
+  const fields = "input:not([type=checkbox], [type=radio], [type=hidden]), select, textarea";
+  for (const field of document.querySelectorAll(`main :is(${fields})`)) {
+    const r = field.getBoundingClientRect();
+    if (width > 600 || r.width === 0 || field.closest(COMPACT)) continue;
+    if (r.width < 0.4 * main.width) {
+      problems.push(`<${field.tagName.toLowerCase()} name=${field.name}> is only `
+                    + `${Math.round(r.width)} px wide`);
+    }
+  }
+  return problems;
+}""".replace("COMPACT_SELECTOR", repr(COMPACT))
+
+
+@dataclass
+class Visit:
+    name: str  # the screenshot's file name, without .png
+    who: str  # "maya" (seeker), "sam" (connector), "lena" (target), "staff" or "" (visitor)
+    url_name: str
+    args: tuple = ()
+    query: str = ""
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name, args=self.args) + self.query
+
+
+def test_every_page_fits_a_phone_and_a_desktop(new_page, screenshots_dir, tmp_path):
+    started = time.monotonic()
+    build_demo(timezone.now())
+    make_user("staff@example.com", "Olive Staff", is_staff=True)
+    maya = User.objects.get(email__startswith="maya@")
+    # A long address, as people have: it must wrap inside its cell, not one letter a line.
+    contact = Contact.objects.filter(owner=maya, interactions__isnull=False).first()
+    contact.emails.create(
+        owner=maya, email="alexandra.konstantinopoulou-whitfield@research.example-university.ac.uk"
+    )
+    visits = pages_to_visit(maya, new_page, tmp_path)
+    forgotten = url_names() - NOT_VISITED - {v.url_name for v in visits}
+    assert not forgotten, f"pages no visit covers: {sorted(forgotten)}"
+
+    problems: list[str] = []
+    for width_name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        out = screenshots_dir / width_name
+        out.mkdir(parents=True, exist_ok=True)
+        pages: dict[str, object] = {}
+        for visit in visits:
+            if visit.who not in pages:
+                pages[visit.who] = page = new_page(viewport=viewport)
+                if visit.who:
+                    email = "staff@example.com" if visit.who == "staff" else visit.who + "@"
+                    log_in_as(page, email)
+            page = pages[visit.who]
+            response = page.goto(visit.url)
+            assert response is not None and response.ok, (
+                f"{visit.url}: {response and response.status}"
+            )
+            page.wait_for_load_state("networkidle")
+            for problem in page.evaluate(CHECK_LAYOUT):
+                problems.append(
+                    f"{visit.name} ({visit.url}) as {visit.who or 'visitor'} "
+                    f"at {viewport['width']} px: {problem}"
+                )
+            shoot(page, out / f"{visit.name}.png")
+    assert not problems, "\n".join(problems)
+    print(f"{len(visits)} pages at 2 widths in {time.monotonic() - started:.0f} s")
+
+
+def log_in_as(page, email: str) -> None:
+    if email.endswith("@"):
+        log_in(page, User.objects.get(email__startswith=email).email, DEMO_PASSWORD)
+    else:
+        log_in(page, email)
+    page.wait_for_url("**/today/")
+
+
+def shoot(page, path) -> None:
+    height = page.evaluate("document.documentElement.scrollHeight")
+    width = page.viewport_size["width"]
+    if height <= MAX_SHOT_HEIGHT:
+        page.screenshot(path=str(path), full_page=True)
+    else:
+        clip = {"x": 0, "y": 0, "width": width, "height": MAX_SHOT_HEIGHT}
+        page.screenshot(path=str(path), full_page=True, clip=clip)
+
+
+def pages_to_visit(maya: User, new_page, tmp_path) -> list[Visit]:
+    sam = User.objects.get(email__startswith="sam@")
+    lena = User.objects.get(email__startswith="lena@")
+    contact = Contact.objects.filter(owner=maya, interactions__isnull=False).first()
+    as_seeker = Intro.objects.filter(seeker_user=maya, state=State.INTRODUCED).first()
+    as_connector = Intro.objects.filter(connector_user=sam, state=State.ACCEPTED).first()
+    as_target = Intro.objects.filter(target_user=lena).first()
+    goal = Goal.objects.filter(owner=maya).first()
+    ask = Ask.objects.filter(owner=maya).first()
+    application = Application.objects.filter(owner=maya).first()
+    keep, other = duplicate_pair(maya)
+    upload_id = upload_a_file(maya, new_page, tmp_path)
+    job = ImportJob.objects.create(
+        owner=maya, filename="Connections (all 25,000).csv", total=25_000, processed=9_000
+    )
+    message = queue_message(
+        to=[maya.email],
+        subject="Your week in introductions",
+        body_text="Three steps are due.",
+        user=maya,
+        now=timezone.now(),
+    )
+    StoppedAddress.objects.create(email="someone.who.asked.to.stop@example.org")
+    brief = Brief.objects.get(owner=maya)
+    assert all((contact, as_seeker, as_connector, as_target, goal, ask, application, message))
+
+    visits = [
+        Visit("home", "", "home"),
+        Visit("login", "", "accounts:login"),
+        Visit("signup", "", "accounts:signup"),
+        Visit("password-reset", "", "accounts:password_reset"),
+        Visit("password-reset-sent", "", "accounts:password_reset_done"),
+        Visit("password-reset-done", "", "accounts:password_reset_complete"),
+        Visit("public-brief", "", "goals:public_brief", (brief.token,)),
+        Visit("today", "maya", "today"),
+        Visit("today-connector", "sam", "today"),
+        Visit("contacts", "maya", "network:list"),
+        Visit("contacts-search", "maya", "network:list", query="?q=an&sort=name"),
+        Visit("contact-new", "maya", "network:new"),
+        Visit("contact-detail", "maya", "timeline:contact", (contact.id,)),
+        Visit("contact-edit", "maya", "network:edit", (contact.id,)),
+        Visit("contact-delete", "maya", "network:delete", (contact.id,)),
+        Visit("interaction-new", "maya", "network:interaction_new", query=f"?contact={contact.id}"),
+        Visit("duplicates", "maya", "network:duplicates"),
+        Visit("merge", "maya", "network:merge", query=f"?keep={keep}&other={other}"),
+        Visit("import", "maya", "network:import"),
+        Visit("import-preview", "maya", "network:import_preview", (upload_id,)),
+        Visit("import-job", "maya", "network:import_job", (job.id,)),
+        Visit("intros", "maya", "intros:mine"),
+        Visit("intros-made", "sam", "intros:made"),
+        Visit("intros-to-me", "lena", "intros:to_me"),
+        Visit("intro-new", "maya", "intros:new"),
+        Visit("intro-seeker", "maya", "intros:detail", (as_seeker.id,)),
+        Visit("intro-connector", "sam", "intros:detail", (as_connector.id,)),
+        Visit("intro-target", "lena", "intros:detail", (as_target.id,)),
+        Visit("goals", "maya", "goals:list"),
+        Visit("goal-new", "maya", "goals:new"),
+        Visit("goal-detail", "maya", "goals:detail", (goal.id,)),
+        Visit("goal-edit", "maya", "goals:edit", (goal.id,)),
+        Visit("goal-delete", "maya", "goals:delete", (goal.id,)),
+        Visit("brief", "maya", "goals:brief"),
+        Visit("asks", "maya", "goals:asks"),
+        Visit("ask-new", "maya", "goals:ask_new"),
+        Visit("ask-edit", "maya", "goals:ask_edit", (ask.id,)),
+        Visit("ask-delete", "maya", "goals:ask_delete", (ask.id,)),
+        Visit("applications", "maya", "goals:applications"),
+        Visit("application-new", "maya", "goals:application_new"),
+        Visit("application-edit", "maya", "goals:application_edit", (application.id,)),
+        Visit("application-delete", "maya", "goals:application_delete", (application.id,)),
+        Visit("dashboard", "maya", "goals:dashboard"),
+        Visit("settings-profile", "maya", "accounts:profile"),
+        Visit("settings-password", "maya", "accounts:password_change"),
+        Visit("settings-targets", "maya", "goals:targets"),
+        Visit("settings-notifications", "maya", "reminders:settings"),
+        Visit("settings-introductions", "maya", "intros:settings"),
+        Visit("settings-messages", "maya", "intros:messages"),
+        Visit("settings-tokens", "maya", "accounts:api_tokens"),
+        Visit("settings-data", "maya", "portability:export"),
+        Visit("settings-delete", "maya", "portability:delete_account"),
+        Visit("staff-outbox", "staff", "outbox:list"),
+        Visit("staff-message", "staff", "outbox:detail", (message.id,)),
+        Visit("staff-accounts", "staff", "ops:accounts"),
+        Visit("staff-stopped", "staff", "outbox:stopped"),
+    ]  # fmt: skip
+    return visits
+
+
+def duplicate_pair(owner: User) -> tuple[int, int]:
+    groups = queries.duplicate_groups(owner)
+    if groups:
+        first, second = list(groups[0].contacts)[:2]
+        return first.id, second.id
+    first = Contact.objects.filter(owner=owner).first()
+    twin = Contact.objects.create(owner=owner, full_name=first.full_name)
+    return first.id, twin.id
+
+
+def upload_a_file(owner: User, new_page, tmp_path) -> int:
+    """Upload a small LinkedIn export through the import page, as a user does."""
+    from introloop.network.models import ImportUpload
+
+    export = tmp_path / "Connections.csv"
+    export.write_text(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "Katherine,Johnson,https://www.linkedin.com/in/kjohnson,"
+        "katherine.coleman.goble.johnson@langley-research-center.nasa.example.gov,"
+        "NASA,Mathematician,20 Feb 2022\n"
+        "Alan,Turing,https://www.linkedin.com/in/alan-turing-bletchley-park-cryptanalyst,,"
+        "Bletchley Park,Cryptanalyst,14 Mar 2021\n"
+    )
+    page = new_page()
+    log_in_as(page, owner.email.split("@")[0] + "@")
+    page.goto(reverse("network:import"))
+    page.get_by_label("File").set_input_files(str(export))
+    page.get_by_role("button", name="Upload and preview").click()
+    page.wait_for_url("**/contacts/import/*/")
+    return ImportUpload.objects.filter(owner=owner).latest("id").id
+
+
+def url_names() -> set[str]:
+    """Every named URL of the site but the API's, with its namespace."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def names(resolver, prefix=""):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                yield from names(
+                    entry, f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+                )
+            elif isinstance(entry, URLPattern) and entry.name:
+                yield prefix + entry.name
+
+    return {name for name in names(get_resolver()) if not name.startswith("api")}
