@@ -73,6 +73,14 @@ class ContactPicker(forms.SelectMultiple):
         return [str(v) for v in value if v not in ("", None)]
 
 
+def without_blank(field: forms.Field) -> None:
+    """A required choice of a model's field offers its choices only (the first is picked),
+    without the blank "---------" Django puts before them."""
+    choice = cast(forms.ChoiceField, field)
+    offered = cast(list[tuple[str, str]], choice.choices)
+    choice.choices = [(value, label) for value, label in offered if value != ""]
+
+
 class OwnedContactChoice(forms.ModelChoiceField):
     def __init__(self, **kwargs):
         super().__init__(queryset=Contact.objects.none(), widget=ContactPicker(False), **kwargs)
@@ -294,6 +302,7 @@ class InteractionForm(forms.ModelForm):
         self.today = today
         _contact_choice(self, "contacts").queryset = access.scope(Contact, owner)
         self.fields["occurred_on"].initial = today
+        without_blank(self.fields["kind"])
 
     def clean_occurred_on(self) -> date:
         day = self.cleaned_data["occurred_on"]

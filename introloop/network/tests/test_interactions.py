@@ -68,3 +68,14 @@ def test_an_interaction_needs_someone_and_only_my_contacts(alice_client, alice, 
         )
         assert response.status_code == 200
     assert not Interaction.objects.exists()
+
+
+def test_the_interaction_form_offers_kinds_without_a_blank_choice(alice_client, alice):
+    ann = contact(alice, "Ann")
+    page = alice_client.get(reverse("timeline:contact", args=[ann.id])).content.decode()
+    assert '<select name="kind"' in page
+    assert "---------" not in page
+    missing = alice_client.post(reverse("network:interaction_new"),
+                                {"occurred_on": "2026-11-02", "contacts": [ann.id]})  # fmt: skip
+    assert missing.status_code == 200 and "This field is required." in missing.content.decode()
+    assert not Interaction.objects.exists()
