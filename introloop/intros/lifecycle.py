@@ -84,6 +84,15 @@ TRANSITIONS: dict[str, Transition] = {
 STARTS = {"requested": S.REQUESTED, "introduced": S.INTRODUCED, "met": S.MET}
 
 
+def done_by(event_type: str, role: str) -> bool:
+    """Whether a party in `role` is one who does `event_type` (the connector introduces): if
+    not, the party who recorded it only logged what someone else did."""
+    if event_type == "requested":
+        return role == R.SEEKER
+    transition = TRANSITIONS.get(event_type)
+    return transition is None or role in transition.roles
+
+
 class EventRefused(Exception):
     """The event makes no sense now; the message says why, for the person who tried."""
 

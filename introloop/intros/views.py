@@ -149,7 +149,14 @@ def intro_detail(request: AuthedRequest, intro_id: int) -> HttpResponse:
         "target": target,
         "steps": steps,
         "allowed": [(e, lifecycle.TRANSITIONS[e].label) for e in allowed],
-        "events": [(event, access.actor_name(intro, event, roles)) for event in history],
+        "events": [
+            (
+                event,
+                access.actor_name(intro, event, roles),
+                lifecycle.done_by(event.type, event.actor_role),
+            )
+            for event in history
+        ],
         "offers": corrections.offers_for(history, request.user.pk, roles),
         "chain": _as_seen(queries.chain(intro), request.user),
         "children": _as_seen(

@@ -252,3 +252,17 @@ def test_an_introduction_shows_on_the_contacts_timeline(alice_client, alice):
     page = alice_client.get(reverse("timeline:contact", args=[tom.id])).content.decode()
     assert f'href="/intros/{i.id}/"' in page
     assert "Introduced to Alice Archer (requested)" in page
+
+
+def test_history_says_who_logged_an_event_someone_else_did(alice_client, alice):
+    """Alice logs an introduction Sam made: the history must not say Alice introduced."""
+    made = intro(alice, start="introduced", double_opt_in=False)
+    lifecycle.record_event(
+        made.id, "reached_out", roles={"seeker"}, now=timezone.now(), actor_user=alice
+    )
+    page = alice_client.get(reverse("intros:detail", args=[made.id])).content.decode()
+    history = " ".join(page[page.index('class="timeline"') :].split())
+    assert (
+        f'<strong>Introduced</strong> <span class="muted">logged by {alice.display_name}' in history
+    )
+    assert f'reached out</strong> <span class="muted">by {alice.display_name}' in history
