@@ -1,5 +1,6 @@
 """Every page of the app, with the demo data, as each role, on a phone (390 px) and a desktop
-(1280 px): the page never scrolls sideways and no address is broken letter by letter.
+(1280 px): the page never scrolls sideways and no address is broken letter by letter; and at
+390 px axe-core finds no accessibility violation of impact serious or critical on any page.
 
 One full-page screenshot of each page at each width goes to <screenshots>/phone/<page>.png
 and <screenshots>/desktop/<page>.png (INTROLOOP_SCREENSHOTS=docs/screenshots for the docs).
@@ -9,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,6 +52,10 @@ NOT_VISITED = {
 # What a page's layout must hold to: nothing wider than the window, and no element holding an
 # address (or a long word) squeezed to a sliver so that it wraps a letter or two per line.
 # Small controls that sit beside a row's text on purpose, full width on no screen.
+# axe-core's impacts that fail the test (the others, moderate and minor, are reported by axe but
+# not asserted on).
+AXE_FAILING_IMPACTS = {"serious", "critical"}
+
 COMPACT = "table, .due-actions, .correct-time, .bulk-actions"
 CHECK_LAYOUT = """() => {
   const COMPACT = COMPACT_SELECTOR;
@@ -126,6 +132,8 @@ def test_every_page_fits_a_phone_and_a_desktop(new_page, screenshots_dir, tmp_pa
     assert not forgotten, f"pages no visit covers: {sorted(forgotten)}"
 
     problems: list[str] = []
+    violations: list[str] = []
+    axe = Axe()
     for width_name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         out = screenshots_dir / width_name
         out.mkdir(parents=True, exist_ok=True)
@@ -147,9 +155,28 @@ def test_every_page_fits_a_phone_and_a_desktop(new_page, screenshots_dir, tmp_pa
                     f"{visit.name} ({visit.url}) as {visit.who or 'visitor'} "
                     f"at {viewport['width']} px: {problem}"
                 )
+            if width_name == "phone":  # once per page is enough; the desktop adds no markup
+                violations += accessibility_violations(axe, page, visit)
             shoot(page, out / f"{visit.name}.png")
     assert not problems, "\n".join(problems)
+    assert not violations, "axe-core, at 390 px:\n" + "\n".join(violations)
     print(f"{len(visits)} pages at 2 widths in {time.monotonic() - started:.0f} s")
+
+
+def accessibility_violations(axe: Axe, page, visit: Visit) -> list[str]:
+    """axe-core's serious and critical violations on the page, one line each: the page, the
+    rule, how many elements break it and the first few of them."""
+    found = []
+    for violation in axe.run(page).response["violations"]:
+        if violation["impact"] not in AXE_FAILING_IMPACTS:
+            continue
+        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+        found.append(
+            f"{visit.name} ({visit.url}) as {visit.who or 'visitor'}: {violation['id']} "
+            f"({violation['impact']}) on {len(targets)} element(s): {'; '.join(targets[:3])}"
+            f" — {violation['help']}"
+        )
+    return found
 
 
 def log_in_as(page, email: str) -> None:
