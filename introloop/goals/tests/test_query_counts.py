@@ -1,4 +1,4 @@
-"""The lists of asks and of applications, on their pages and over the API, cost the same
+"""The lists of goals, asks and applications, on their pages and over the API, cost the same
 number of queries with 10 or 200 rows."""
 
 from datetime import date, timedelta
@@ -112,3 +112,19 @@ def test_the_applications_api_costs_the_same_with_10_or_200_applications(alice_a
     assert all(a["contact_id"] and a["intro_id"] for a in body)
     assert with_200 == with_10
     assert with_200 <= MOST_QUERIES
+
+
+def test_the_goals_page_and_api_cost_the_same_with_10_or_200_goals(alice_client, alice_api, alice):
+    records = Records(alice)
+    records.add(10)
+    page_10, _ = queries_to(lambda: alice_client.get(reverse("goals:list")))
+    api_10, _ = queries_to(lambda: alice_api.get("/api/v1/goals"))
+
+    records.add(190)
+    page_200, page = queries_to(lambda: alice_client.get(reverse("goals:list")))
+    api_200, response = queries_to(lambda: alice_api.get("/api/v1/goals"))
+
+    assert "Goal 0<" in page.content.decode() and "Goal 199<" in page.content.decode()
+    assert len(response.json()) == 200
+    assert (page_200, api_200) == (page_10, api_10)
+    assert page_200 <= 8 and api_200 <= MOST_QUERIES  # the page adds each goal's progress
