@@ -46,6 +46,8 @@ class GoalIn(Schema):
     industries: list[str] | None = None
     companies: list[str] | None = None
     locations: list[str] | None = None
+    # titles that count as one another, one line each: "PM = Product Manager, Product Owner"
+    also_counts_as: str | None = None
     active: bool | None = None
 
 
@@ -56,6 +58,7 @@ class GoalOut(Schema):
     industries: list[str]
     companies: list[str]
     locations: list[str]
+    also_counts_as: str
     active: bool
     needs: list[NeedOut]
     created_at: datetime
@@ -152,7 +155,8 @@ class ApplicationOut(Schema):
 def _goal_out(goal: Goal) -> dict:
     return {
         **{f: getattr(goal, f) for f in ("id", "title", "roles", "industries", "companies",
-                                          "locations", "active", "created_at", "updated_at")},
+                                          "locations", "also_counts_as", "active", "created_at",
+                                          "updated_at")},
         "needs": [{"id": n.id, "kind": n.kind, "text": n.text, "done": n.done}
                   for n in goal.needs.all()],
     }  # fmt: skip
@@ -202,7 +206,7 @@ def get_goal(request: ApiRequest, goal_id: int):
 def patch_goal(request: ApiRequest, goal_id: int, payload: GoalIn):
     goal = _get_goal(request, goal_id)
     current = {f: getattr(goal, f) for f in ("title", "roles", "industries", "companies",
-                                             "locations", "active")}  # fmt: skip
+                                             "locations", "also_counts_as", "active")}  # fmt: skip
     form = GoalForm(_data({**current, **payload.dict(exclude_unset=True)}), instance=goal)
     if not form.is_valid():
         raise _form_errors(form)

@@ -9,19 +9,21 @@ from introloop.intros.models import Intro
 from introloop.network.forms import OwnedContactChoice
 from introloop.network.models import Contact
 
+from .matching import VARIANTS_HELP, BadVariants, format_variants, parse_variants
 from .models import Application, Ask, Goal, Need, Targets
 from .services import TooMany, clean_items
 
 LIST_HELP = "One per line, or separated by commas."
+COMPANIES_HELP = "One per line; a comma stays part of the name, as in “Acme, Inc.”."
 
 
 class ListField(forms.CharField):
-    def __init__(self, label: str, **kwargs):
+    def __init__(self, label: str, help_text: str = LIST_HELP, **kwargs):
         super().__init__(
             label=label,
             required=False,
             widget=forms.Textarea(attrs={"rows": 2}),
-            help_text=LIST_HELP,
+            help_text=help_text,
             max_length=20000,
             **kwargs,
         )
@@ -33,20 +35,42 @@ class ListField(forms.CharField):
 class GoalForm(forms.ModelForm):
     roles = ListField("Roles")
     industries = ListField("Industries")
-    companies = ListField("Target companies")
+    companies = ListField("Target companies", help_text=COMPANIES_HELP)
     locations = ListField("Locations")
+    also_counts_as = forms.CharField(
+        label="Also counts as",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=VARIANTS_HELP,
+    )
 
     class Meta:
         model = Goal
-        fields = ["title", "roles", "industries", "companies", "locations", "active"]
+        fields = [
+            "title",
+            "roles",
+            "industries",
+            "companies",
+            "locations",
+            "also_counts_as",
+            "active",
+        ]
         labels = {"title": "Goal", "active": "Working on it now"}
         help_texts = {"title": "In a few words, e.g. “Product role in climate tech”."}
 
-    def _items(self, name: str, label: str) -> list[str]:
+    def _items(self, name: str, label: str, *, commas: bool = True) -> list[str]:
         try:
-            return clean_items(self.cleaned_data.get(name) or "", label)
+            return clean_items(self.cleaned_data.get(name) or "", label, commas=commas)
         except TooMany as too_many:
             raise ValidationError(str(too_many)) from None
+
+    def clean_also_counts_as(self) -> str:
+        try:
+            rows = parse_variants(self.cleaned_data.get("also_counts_as") or "")
+        except BadVariants as bad:
+            raise ValidationError(str(bad)) from None
+        return format_variants(rows)
 
     def clean_roles(self):
         return self._items("roles", "roles")
@@ -55,7 +79,7 @@ class GoalForm(forms.ModelForm):
         return self._items("industries", "industries")
 
     def clean_companies(self):
-        return self._items("companies", "companies")
+        return self._items("companies", "companies", commas=False)
 
     def clean_locations(self):
         return self._items("locations", "locations")

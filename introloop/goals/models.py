@@ -18,6 +18,9 @@ class Goal(models.Model):
     industries = models.JSONField(default=list, blank=True)
     companies = models.JSONField(default=list, blank=True)
     locations = models.JSONField(default=list, blank=True)
+    # "PM = Product Manager, Product Owner" lines: titles that count as one another, on top of
+    # the built-in table (goals/matching.py).
+    also_counts_as = models.TextField(blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -19,11 +19,12 @@ class TooMany(ValueError):
 
 
 def clean_items(
-    values: str | Iterable[object], label: str, max_items: int = MAX_ITEMS
+    values: str | Iterable[object], label: str, max_items: int = MAX_ITEMS, *, commas: bool = True
 ) -> list[str]:
-    """A list from lines or commas: trimmed, without empties or repeats (any letter case)."""
+    """A list from lines, or commas too unless `commas` is False (a company's name may hold
+    one: "Acme, Inc."): trimmed, without empties or repeats (any letter case)."""
     if isinstance(values, str):
-        values = values.replace("\n", ",").split(",")
+        values = (values.replace("\n", ",") if commas else values).split("," if commas else "\n")
     seen: set[str] = set()
     items: list[str] = []
     for value in values:

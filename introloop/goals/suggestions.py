@@ -1,7 +1,8 @@
 """Who can help with a goal: the user's contacts ranked by fit, each with its reasons.
 
 Every contact is scored in Python from one read of the few columns that matter (plus their tags
-and last asks), which stays well under a tenth of a second for 20,000 contacts.
+and last asks), which stays well under a tenth of a second for 20,000 contacts. Companies and job
+titles match as goals/matching.py says: each distinct company is compared once per ranking.
 """
 
 import re
@@ -11,6 +12,14 @@ from typing import NamedTuple
 
 from introloop.network.models import Contact, ContactTag, fold
 
+from .matching import (
+    CompanyMatch,
+    CompanyMatcher,
+    parse_variants,
+    role_pattern,
+    title_variants,
+    variants_pattern,
+)
 from .models import Ask, Goal
 
 STRENGTH_WEIGHT = {"close": 1.5, "warm": 1.25, "acquaintance": 1.0, "cold": 0.75, "": 1.0}
@@ -40,27 +49,43 @@ class Suggestion:
 class _Criteria(NamedTuple):
     """What a goal looks for, folded for matching, each with the words to show in reasons."""
 
-    companies: dict[str, str]
+    companies: CompanyMatcher
     industries: list[tuple[str, str]]
     roles: list[tuple[str, str]]
+    role_patterns: list[tuple[re.Pattern, str]]  # each finds a role in a folded title
     role_words: set[str]
+    variants: dict[str, str]  # other titles that count as a role (folded) -> the role
+    variant_pattern: re.Pattern | None  # finds any of them in a folded title
     locations: list[tuple[str, str]]
     keyword_labels: dict[str, str]  # companies, industries and roles
     mentions: re.Pattern  # finds any keyword in one pass over a contact's notes
 
 
 def _criteria(goal: Goal) -> _Criteria:
-    companies = {fold(c): c for c in goal.companies}
+    companies = CompanyMatcher(goal.companies)
     industries = [(fold(i), i) for i in goal.industries]
     roles = [(fold(r), r) for r in goal.roles]
+    role_patterns = [(p, r) for r in goal.roles if (p := role_pattern(r))]
     role_words = {w for r, _ in roles for w in r.split() if len(w) > 3}
+    variants = title_variants(goal.roles, parse_variants(goal.also_counts_as))
     locations = [(fold(loc), loc) for loc in goal.locations]
-    keywords = [*industries, *roles, *[(k, v) for k, v in companies.items()]]
+    keywords = [*industries, *roles, *[(fold(c), c) for c in goal.companies]]
     keyword_labels = {key: label for key, label in keywords if key}
     # One pass over a contact's notes finds any keyword (most contacts have none).
     longest_first = sorted((k for k in keyword_labels if len(k) > 2), key=len, reverse=True)
     mentions = re.compile("|".join(re.escape(k) for k in longest_first))
-    return _Criteria(companies, industries, roles, role_words, locations, keyword_labels, mentions)
+    return _Criteria(
+        companies,
+        industries,
+        roles,
+        role_patterns,
+        role_words,
+        variants,
+        variants_pattern(variants),
+        locations,
+        keyword_labels,
+        mentions,
+    )
 
 
 def _months(days: int) -> str:
@@ -113,24 +138,30 @@ def _recency(days: int) -> tuple[float, str]:
 def _scored(
     rows, criteria: _Criteria, tags: dict[int, list[str]], asked: dict[int, tuple[float, str]]
 ) -> list[Suggestion]:
-    """Every contact who fits the goal at all, scored: the hot loop, no call per contact."""
-    companies, industries, roles, role_words, locations, keyword_labels, mentions = criteria
+    """Every contact who fits the goal at all, scored: the hot loop, where each contact costs
+    lookups, folds and precompiled patterns (a company is compared once, then looked up)."""
+    (companies, industries, _roles, role_patterns, role_words, variants, variant_pattern, locations,
+     keyword_labels, mentions) = criteria  # fmt: skip
     found = []
     for cid, name, company, title, industry, location, strength, can_help, notes in rows:
         score, reasons = 0.0, []
-        fc, ft, fi, fl = fold(company), fold(title), fold(industry), fold(location)
-        if fc and fc in companies:
-            score += 5
-            reasons.append(f"works at {company}, one of your target companies")
+        ft, fi, fl = fold(title), fold(industry), fold(location)
+        at = companies.match(company) if company and companies else None
+        if at:
+            score += 4 if at.how == "similar" else 5
+            reasons.append(_company_reason(company, at))
         for key, label in industries:
             if fi and (key in fi or fi in key):
                 score += 3
                 reasons.append(f"works in {label}")
                 break
-        matched_role = next((label for key, label in roles if key and key in ft), None)
+        matched_role = ft and next((r for pattern, r in role_patterns if pattern.search(ft)), None)
         if matched_role:
             score += 3
             reasons.append(f"is a {title}")
+        elif variant_pattern and ft and (variant := variant_pattern.search(ft)):
+            score += 3
+            reasons.append(f"is a {title} (counts as “{variants[variant[0]]}”)")
         elif role_words and ft and any(word in ft for word in role_words):
             score += 1
             reasons.append(f"works in a related role ({title})")
@@ -159,3 +190,11 @@ def _scored(
         headline = f"{title} at {company}" if title and company else title or company
         found.append(Suggestion(cid, name, headline, round(score, 2), reasons))
     return found
+
+
+def _company_reason(company: str, at: CompanyMatch) -> str:
+    if at.how == "same":
+        return f"works at {company}, one of your target companies"
+    if at.how == "normalised":
+        return f"works at {company} (matches “{at.target}”, one of your target companies)"
+    return f"works at {company} (similar to “{at.target}”, one of your target companies)"

@@ -12,7 +12,7 @@ GOAL = {
     "title": "Product role in climate tech",
     "roles": "Product Manager\nSenior Product Manager",
     "industries": "Climate, Energy",
-    "companies": "Octopus Energy, Ørsted\nClimeworks, octopus energy",
+    "companies": "Octopus Energy\nØrsted\n Climeworks \noctopus energy",
     "locations": "London",
     "active": "on",
 }
@@ -25,6 +25,32 @@ def test_a_goal_keeps_clean_lists(alice_client, alice):
     assert goal.roles == ["Product Manager", "Senior Product Manager"]
     assert goal.companies == ["Octopus Energy", "Ørsted", "Climeworks"]  # repeats dropped
     assert goal.industries == ["Climate", "Energy"]
+
+
+def test_a_comma_stays_part_of_a_company_name(alice_client, alice):
+    alice_client.post(reverse("goals:new"), {**GOAL, "companies": "Acme, Inc.\nGlobex"})
+    goal = Goal.objects.get(owner=alice)
+    assert goal.companies == ["Acme, Inc.", "Globex"]
+    page = alice_client.get(reverse("goals:edit", args=[goal.id])).content.decode()
+    assert "Acme, Inc.\nGlobex</textarea>" in page
+    alice_client.post(
+        reverse("goals:edit", args=[goal.id]), {**GOAL, "companies": "Acme, Inc.\nGlobex"}
+    )
+    goal.refresh_from_db()
+    assert goal.companies == ["Acme, Inc.", "Globex"]
+
+
+def test_titles_that_also_count_are_kept_one_line_each(alice_client, alice):
+    variants = "PM = Product Manager,  Product Owner\n\n  Growth PM, Growth Lead "
+    alice_client.post(reverse("goals:new"), {**GOAL, "also_counts_as": variants})
+    goal = Goal.objects.get(owner=alice)
+    assert goal.also_counts_as == "PM = Product Manager, Product Owner\nGrowth PM = Growth Lead"
+
+
+def test_a_title_that_counts_as_nothing_else_is_refused(alice_client):
+    response = alice_client.post(reverse("goals:new"), {**GOAL, "also_counts_as": "PM"})
+    assert "Line 1 names only “PM”" in response.content.decode()
+    assert not Goal.objects.exists()
 
 
 @pytest.mark.parametrize(

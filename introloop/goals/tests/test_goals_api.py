@@ -148,3 +148,26 @@ def test_applications_can_be_changed_and_deleted(alice_api):
     assert bad.status_code == 422
     assert alice_api.delete(url).status_code == 204
     assert alice_api.get("/api/v1/applications").json() == []
+
+
+def test_a_company_with_a_comma_and_extra_titles_through_the_api(alice_api, alice):
+    contact(alice, "Olu Owner", company="ACME Incorporated", title="Product Owner")
+    created = alice_api.post(
+        "/api/v1/goals",
+        json={
+            "title": "PM roles",
+            "roles": ["Growth PM"],
+            "companies": ["Acme, Inc.", "Globex"],
+            "also_counts_as": "Growth PM = Product Owner",
+        },
+    ).json()
+    assert created["companies"] == ["Acme, Inc.", "Globex"]
+    url = f"/api/v1/goals/{created['id']}"
+    patched = alice_api.patch(url, json={"title": "Growth PM roles"}).json()
+    assert patched["companies"] == ["Acme, Inc.", "Globex"]
+    assert patched["also_counts_as"] == "Growth PM = Product Owner"
+    [suggestion] = alice_api.get(url + "/suggestions").json()
+    assert suggestion["reasons"][:2] == [
+        "works at ACME Incorporated (matches “Acme, Inc.”, one of your target companies)",
+        "is a Product Owner (counts as “Growth PM”)",
+    ]

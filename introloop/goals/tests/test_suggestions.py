@@ -81,3 +81,55 @@ def test_ranking_reads_a_fixed_number_of_queries(goal, alice):
     with CaptureQueriesContext(connection) as many:
         assert len(suggestions(goal, TODAY, limit=100)) == 63
     assert len(many) == len(few)
+
+
+def test_companies_match_after_normalising_and_say_so(alice):
+    goal = Goal.objects.create(owner=alice, title="Acme", companies=["Acme, Inc.", "Meta"])
+    contact(alice, "Ann Exact", company="ACME, INC.")
+    contact(alice, "Ben Inc", company="Acme Inc")
+    contact(alice, "Cai Accent", company="Acmé Incorporated")
+    contact(alice, "Dee Acne", company="Acne")
+    contact(alice, "Eve Metabase", company="Metabase")
+
+    found = {s.name: s.reasons[0] for s in suggestions(goal, TODAY)}
+
+    assert found == {
+        "Ann Exact": "works at ACME, INC., one of your target companies",
+        "Ben Inc": "works at Acme Inc (matches “Acme, Inc.”, one of your target companies)",
+        "Cai Accent": (
+            "works at Acmé Incorporated (matches “Acme, Inc.”, one of your target companies)"
+        ),
+    }
+
+
+def test_a_similar_company_ranks_just_below_the_same_one(alice):
+    goal = Goal.objects.create(owner=alice, title="Energy", companies=["Octopus Energy"])
+    contact(alice, "Tia Typo", company="Octopus Enrgy")
+    contact(alice, "Sam Same", company="Octopus Energy Ltd")
+    found = suggestions(goal, TODAY)
+    assert [s.name for s in found] == ["Sam Same", "Tia Typo"]
+    assert found[1].reasons[0] == (
+        "works at Octopus Enrgy (similar to “Octopus Energy”, one of your target companies)"
+    )
+
+
+def test_job_title_variants_count_and_say_which(alice):
+    goal = Goal.objects.create(
+        owner=alice,
+        title="Product",
+        roles=["PM", "Software Engineer", "Growth Lead"],
+        also_counts_as="Growth Lead = Head of Growth",
+    )
+    contact(alice, "Pia Owner", title="Product Owner")
+    contact(alice, "Dev Eloper", title="Senior Developer")
+    contact(alice, "Hal Growth", title="Head of Growth")
+    contact(alice, "Pam Office", title="PMO Analyst")
+    contact(alice, "Bo Dev", title="Business Development")
+
+    found = {s.name: s.reasons[0] for s in suggestions(goal, TODAY)}
+
+    assert found == {
+        "Pia Owner": "is a Product Owner (counts as “PM”)",
+        "Dev Eloper": "is a Senior Developer (counts as “Software Engineer”)",
+        "Hal Growth": "is a Head of Growth (counts as “Growth Lead”)",
+    }
