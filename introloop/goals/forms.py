@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from introloop import access
 from introloop.intros.models import Intro
-from introloop.network.forms import OwnedContactChoice
+from introloop.network.forms import OwnedContactChoice, without_blank
 from introloop.network.models import Contact
 
 from .matching import VARIANTS_HELP, BadVariants, format_variants, parse_variants
@@ -134,6 +134,7 @@ def intro_choice(field, owner) -> None:
     """Offer the owner's introductions, each named as the owner may see it."""
     field.queryset = seeker_intros(owner)
     field.required = False
+    field.empty_label = "No introduction"
     field.label_from_instance = lambda intro: (
         f"{intro.seeker_name} → "
         f"{access.target_shown(intro, access.roles_of(intro, owner)).name} "
@@ -177,8 +178,11 @@ class AskForm(forms.ModelForm):
         _choice(self, "contact").queryset = access.scope(Contact, owner)
         intro_choice(self.fields["intro"], owner)
         _choice(self, "goal").queryset = access.scope(Goal, owner)
+        _choice(self, "goal").empty_label = "No goal"
         self.fields["goal"].required = False
         self.fields["on"].initial = today
+        # A kind is required: offer the kinds, not a blank "---------" before them.
+        without_blank(self.fields["kind"])
 
     def clean_on(self):
         return _valid_day(self.cleaned_data.get("on"))

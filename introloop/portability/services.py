@@ -181,6 +181,7 @@ def _goals(user: User) -> Json:
             {
                 "title": g.title, "roles": g.roles, "industries": g.industries,
                 "companies": g.companies, "locations": g.locations, "active": g.active,
+                "also_counts_as": g.also_counts_as,
                 "needs": [{"kind": n.kind, "text": n.text, "done": n.done} for n in g.needs.all()],
             }
             for g in access.scope(Goal, user).prefetch_related("needs")

@@ -142,3 +142,9 @@ def test_deleting_an_application(alice_client, alice, bob):
     page = alice_client.post(reverse("goals:application_delete", args=[mine.id]), follow=True)
     assert "Deleted the application for PM at Acme." in page.content.decode()
     assert list(Application.objects.all()) == [theirs]
+
+
+def test_the_ask_form_names_its_empty_choices(alice_client, alice):
+    page = alice_client.get(reverse("goals:ask_new")).content.decode()
+    assert "---------" not in page
+    assert ">No introduction</option>" in page and ">No goal</option>" in page
