@@ -241,7 +241,7 @@ def _restore(intro: Intro, before: Any) -> None:
 
 SAVED = (
     *("state", "outcome", "follow_ups", *MILESTONES),
-    *("next_step", "next_owner", "next_due_at", "clock_at", "updated_at"),
+    *("next_step", "next_owner", "next_due_at", "later_due_at", "clock_at", "updated_at"),
 )
 
 

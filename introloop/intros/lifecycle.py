@@ -250,6 +250,7 @@ def refresh_next_step(intro: Intro) -> None:
         intro.next_step, intro.next_owner, intro.next_due_at = first.step, first.owner, first.due_at
     else:
         intro.next_step, intro.next_owner, intro.next_due_at = "", "", None
+    intro.later_due_at = steps[1].due_at if len(steps) > 1 else None
 
 
 def start(intro: Intro, point: str, at: datetime) -> None:

@@ -160,6 +160,9 @@ class Intro(models.Model):
     next_step = models.CharField(max_length=20, choices=NextStepKind.choices, blank=True)
     next_owner = models.CharField(max_length=10, choices=Role.choices, blank=True)
     next_due_at = models.DateTimeField(null=True, blank=True)
+    # When the second open step falls due: only a met introduction has one (thank, then close
+    # the loop, or the other way round), kept with next_due_at so lists read it in the database.
+    later_due_at = models.DateTimeField(null=True, blank=True)
     # Due-date rules in force for this introduction (days), from its creator's settings.
     rules = models.JSONField(default=dict)
     # Incremented by every state change, so two concurrent changes cannot both apply.
