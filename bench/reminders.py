@@ -106,6 +106,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
+from introloop.bulk import insert_rows  # noqa: E402
 from introloop.intros import lifecycle  # noqa: E402
 from introloop.intros.models import Intro  # noqa: E402
 from introloop.reminders.models import Reminder  # noqa: E402
@@ -455,16 +456,9 @@ def due_plan(rng: random.Random, ready: list[int]) -> tuple[list[tuple], dict[st
 
 
 def insert(table: str, columns: tuple, rows) -> None:
-    """Bulk-insert rows: COPY on PostgreSQL, executemany on SQLite, in one transaction."""
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+    """Bulk-insert rows in one transaction, as Introloop itself does (introloop.bulk)."""
+    with transaction.atomic():
+        insert_rows(table, columns, rows)
 
 
 def bulk_load(load) -> float:
