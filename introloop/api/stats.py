@@ -6,6 +6,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from introloop.accounts.requests import ApiRequest
+from introloop.goals.connector_stats import connector_stats_for
 from introloop.goals.forms import TargetsForm
 from introloop.goals.services import save_targets, targets_for
 from introloop.goals.stats import stats_for
@@ -55,6 +56,35 @@ class TargetsPatch(Input):
     weekly_summary: bool | None = None
 
 
+class FollowThroughOut(Schema):
+    seeker_name: str
+    seeker_email: str
+    introductions: int
+    steps_done: int
+    on_time_share: float | None
+    median_days_to_reach_out: float | None
+    loops_closed: int
+
+
+class OutcomeOut(Schema):
+    intro_id: int
+    seeker_name: str
+    target_name: str
+    closed_at: datetime | None
+    outcome: str
+
+
+class ConnectorOut(Schema):
+    made: int  # introductions where you are the connector, asked of you or logged
+    introduced: int
+    open: int
+    declined: int  # declined by the target, or withdrawn before the introduction
+    loops_closed: int
+    funnel: list[FunnelStageOut]  # empty when you made none
+    outcomes: list[OutcomeOut]  # the five latest closed loops, newest first
+    follow_through: list[FollowThroughOut]  # one row per seeker you introduced
+
+
 class StatsOut(Schema):
     as_of: datetime
     time_zone: str
@@ -69,6 +99,7 @@ class StatsOut(Schema):
     weeks: list[WeekOut]
     funnel: list[FunnelStageOut]
     applications: list[SourceOut]
+    connector: ConnectorOut
 
 
 @router.get(
@@ -78,8 +109,12 @@ class StatsOut(Schema):
 )
 def stats(request: ApiRequest, weeks: int = Query(12, ge=1, le=104)):
     """Weeks start on Monday in your time zone, oldest first; the last one is this week, so far.
-    Shares are fractions from 0 to 1, or null when there is nothing to divide."""
-    return stats_for(request.auth, timezone.now(), weeks=weeks).as_dict()
+    Shares are fractions from 0 to 1, or null when there is nothing to divide. `connector`
+    holds the introductions you made for others: what came of them and how each seeker
+    followed through."""
+    now = timezone.now()
+    figures = stats_for(request.auth, now, weeks=weeks).as_dict()
+    return {**figures, "connector": connector_stats_for(request.auth, now).as_dict()}
 
 
 TARGET_FIELDS = ("weekly_outreach", "referrals", "weekly_summary")

@@ -13,7 +13,7 @@ from datetime import date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .stats import SourceFigures, Stats
+from .stats import FunnelStage, SourceFigures, Stats
 
 WIDTH, HEIGHT = 600, 220
 TOP, BOTTOM, LEFT = 28, 38, 44
@@ -348,16 +348,21 @@ def _on_time_chart(stats: Stats, labels: list[str]) -> SafeString:
 
 
 def _funnel_chart(stats: Stats) -> SafeString:
-    introduced = stats.funnel[0].count
+    return milestones_chart(stats.funnel, "Your introductions")
+
+
+def milestones_chart(stages: list[FunnelStage], whose: str) -> SafeString:
+    """How many introductions reached each milestone (the seeker's, or those a connector made)."""
+    introduced = stages[0].count
     return funnel_chart(
         kind="funnel",
         title="From introduction to loop closed",
-        summary="Your introductions by milestone reached: "
-        + ", ".join(f"{s.label.lower()} {s.count}" for s in stats.funnel)
+        summary=f"{whose} by milestone reached: "
+        + ", ".join(f"{s.label.lower()} {s.count}" for s in stages)
         + ".",
         stages=[
             (s.label, s.count, f"{s.count} · {_percent(s.share)}" if introduced else str(s.count))
-            for s in stats.funnel
+            for s in stages
         ],
     )
 

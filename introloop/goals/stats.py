@@ -99,14 +99,14 @@ class Stats:
 
     def as_dict(self) -> dict:
         """Plain JSON types: dates and times as ISO 8601 strings."""
-        return _jsonable(asdict(self))
+        return jsonable(asdict(self))
 
 
-def _jsonable(value):
+def jsonable(value):
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, date):  # datetime too
         return value.isoformat()
     return value
@@ -183,7 +183,7 @@ def stats_for(user, now: datetime, weeks: int = 12) -> Stats:
         steps_on_time=steps_on_time,
         on_time_share=_share(steps_on_time, len(steps)),
         weeks=week_rows,
-        funnel=_funnel(intros),
+        funnel=funnel(intros),
         applications=_applications(user),
     )
 
@@ -249,7 +249,7 @@ def _week_figures(
     ]
 
 
-def _funnel(intros) -> list[FunnelStage]:
+def funnel(intros) -> list[FunnelStage]:
     """How many of the introductions reached each milestone."""
     counts = dict.fromkeys((key for key, _ in FUNNEL), 0)
     for _introduced_at, reached_out_at, met_at, thanked_at, state in intros:

@@ -48,12 +48,14 @@ def test_it_shows_the_headline_figures_charts_and_their_numbers(alice_client, al
     assert '2 <span class="of">of 3</span>' in html  # this week's conversations
     assert 'Referrals: <strong>100%</strong> <span class="of">2 of 2</span>' in html
     assert 'Cold applications: <strong>33%</strong> <span class="of">1 of 3</span>' in html
-    # Five charts, each an image with a title and a summary that carries the numbers.
-    assert html.count('role="img"') == 5
+    # Five charts of her search, and one of the introduction she made for Bob; each an image
+    # with a title and a summary that carries the numbers.
+    assert html.count('role="img"') == 6
     assert (
         len(re.findall(r'<svg class="chart [^>]*role="img" aria-label="[^"]+"[^>]*><title>', html))
-        == 5
+        == 6
     )
+    assert 'aria-label="Introductions you made by milestone reached: introduced 1,' in html
     assert (
         'aria-label="Referrals and introductions collected, cumulative, over 12 weeks from '
         '22 Dec: 2 at the start, 6 now, against a target of 20."'
@@ -66,7 +68,7 @@ def test_it_shows_the_headline_figures_charts_and_their_numbers(alice_client, al
     # Every bar carries its number: the funnel's first bar, the applications' interviews.
     assert ">4 · 100%</text>" in html and ">2 (100%)</text>" in html
     # The same numbers as tables, newest week first.
-    assert html.count("<summary>Show the numbers</summary>") == 5
+    assert html.count("<summary>Show the numbers</summary>") == 6
     assert '<th scope="row">This week</th><td>1</td><td>6 of 20</td>' in html
     assert '<th scope="row">Week of 2 Mar</th><td>1</td><td>0</td><td>1 of 3</td>' in html
     assert '<th scope="row">Week of 2 Mar</th><td>2</td><td>1</td><td>50%</td>' in html
@@ -164,7 +166,11 @@ def test_the_api_returns_the_same_figures(alice_api, alice, bob, frozen):
         "weeks",
         "funnel",
         "applications",
+        "connector",
     }
+    # Alice introduced Bob to someone: a connector's figures, beside her own search.
+    assert body["connector"]["made"] == 1
+    assert body["connector"]["follow_through"][0]["seeker_name"] == "Bob Baker"
     assert body["week_start"] == "2026-03-09" and body["time_zone"] == "Europe/Paris"
     assert (body["referrals"], body["referral_target"]) == (6, 20)
     assert (body["steps"], body["steps_on_time"], body["on_time_share"]) == (6, 4, 0.6667)
