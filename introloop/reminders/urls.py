@@ -13,5 +13,6 @@ urlpatterns = [
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("intros/<int:intro_id>/heads-up/", views.heads_up_when, name="heads_up_when"),
+    path("intros/<int:intro_id>/who-is-reminded/", views.who_is_reminded, name="who_is_reminded"),
     path("digest/<str:token>/", views.digest_link, name="digest_link"),
 ]

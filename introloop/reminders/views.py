@@ -21,6 +21,7 @@ from .due import DueItem, add_words, item_for
 from .forms import NotificationSettingsForm
 from .kinds import escalation
 from .models import NotificationSettings
+from .promises import promises
 from .today import GROUP_CAP, GROUP_PAGE, GROUPS, RECONNECTS_SHOWN, Upcoming
 
 
@@ -208,6 +209,14 @@ def digest_link(request: HttpRequest, token: str) -> HttpResponse:
     context = {"item": opened.item, "action": opened.link.action,
                "snooze_for": services.SNOOZES[services.DIGEST_SNOOZE][0]}  # fmt: skip
     return render(request, template, context)
+
+
+@login_required
+def who_is_reminded(request: AuthedRequest, intro_id: int) -> HttpResponse:
+    """The introduction's page says who Introloop reminds of the steps that are not yours."""
+    intro = get_visible(request.user, intro_id)
+    lines = promises(intro, request.user, timezone.now())
+    return render(request, "reminders/who_is_reminded.html", {"lines": lines})
 
 
 @login_required

@@ -35,29 +35,20 @@ def collect(sweep: SweepInput) -> list[Candidate]:
     wanted = []
     for intro in sweep.intros:
         for step in next_steps(intro):
-            if step.due_at > sweep.now:
-                continue
-            if step.owner == Role.CONNECTOR and not seeker_led(intro):
-                continue  # a connector is nudged only about what a seeker asked of them
-            if step.owner not in (Role.SEEKER, Role.TARGET, Role.CONNECTOR):
-                continue
-            if getattr(intro, f"{step.owner}_user_id") is not None:
-                continue  # registered people get their digest instead
-            if not step.kind.choices and step.owner != Role.CONNECTOR:
-                continue  # nothing they could answer with one click
-            wanted.append((intro, step))
+            if step.due_at <= sweep.now and applies(intro, step):
+                wanted.append((intro, step))
     trusted = trusted_creators([intro for intro, _ in wanted])
     wanted = [(intro, step) for intro, step in wanted if intro.created_by_id in trusted]
     if not wanted:
         return []
     stopped = opted_out({intro.party(step.owner)[1] for intro, step in wanted}, KIND)
-    sent = _history([intro.id for intro, _ in wanted])
+    sent = history([intro.id for intro, _ in wanted])
     candidates = []
     for intro, step in wanted:
         email = intro.party(step.owner)[1]
         if not email or email in stopped:
             continue
-        prefix = f"{KIND}:{email}:intro:{intro.id}:{step.step}:{step.due_at.date().isoformat()}"
+        prefix = step_prefix(intro, step, email)
         count, last = sent.get(prefix, (0, None))
         if count >= PER_STEP or (last and sweep.now - last < EVERY):
             continue
@@ -67,7 +58,24 @@ def collect(sweep: SweepInput) -> list[Candidate]:
     return candidates
 
 
-def _history(intro_ids: list[int]) -> dict[str, tuple[int, datetime]]:
+def applies(intro: Intro, step: NextStep) -> bool:
+    """Whether the owner of `step` is someone Introloop nudges about it by email, once due."""
+    if step.owner == Role.CONNECTOR and not seeker_led(intro):
+        return False  # a connector is nudged only about what a seeker asked of them
+    if step.owner not in (Role.SEEKER, Role.TARGET, Role.CONNECTOR):
+        return False
+    if getattr(intro, f"{step.owner}_user_id") is not None:
+        return False  # registered people get their digest instead
+    # Otherwise there is nothing they could answer with one click.
+    return bool(step.kind.choices) or step.owner == Role.CONNECTOR
+
+
+def step_prefix(intro: Intro, step: NextStep, email: str) -> str:
+    """The start of the keys of the nudges about one step (the last part counts them)."""
+    return f"{KIND}:{email}:intro:{intro.id}:{step.step}:{step.due_at.date().isoformat()}"
+
+
+def history(intro_ids: list[int]) -> dict[str, tuple[int, datetime]]:
     """Nudges already queued per (recipient, item, step, due date): how many, the last when."""
     rows = Reminder.objects.filter(any_of("intro_id", intro_ids), kind=KIND).values_list(
         "key", "created_at"
