@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from introloop import access
 from introloop.accounts.requests import AuthedRequest
 from introloop.goals.stats import outreach_for_today
+from introloop.intros import confirmations
 from introloop.intros.queries import get_visible
 from introloop.intros.steps import lower_first
 
@@ -121,8 +123,17 @@ def item_done(request: AuthedRequest, key: str) -> HttpResponse:
     except services.NotDoable as problem:
         messages.error(request, str(problem))
     else:
-        messages.success(request, f"Done: {item.title}.")
+        messages.success(request, f"Done: {item.title}. " + _next_after(request, item))
     return _back(request)
+
+
+def _next_after(request: AuthedRequest, item: DueItem) -> str:
+    """What is next on the introduction whose step was just done (nothing for other items)."""
+    if item.intro_id is None:
+        return ""
+    intro = get_visible(request.user, item.intro_id)
+    roles = access.roles_of(intro, request.user)
+    return confirmations.whats_next(intro, roles, request.user.zone, on_today=False)
 
 
 @login_required

@@ -74,8 +74,14 @@ def test_done_records_the_step(alice_client, alice):
     intro = introduced(alice, timezone.now() - timedelta(days=3))
     key = f"intro:{intro.id}:reach_out"
     response = alice_client.post(reverse("reminders:done", args=[key]), follow=True)
-    assert "Done: Write to Tom Hale." in response.content.decode()
-    assert Intro.objects.get(pk=intro.pk).state == "reached_out"
+    fresh = Intro.objects.get(pk=intro.pk)
+    assert fresh.state == "reached_out"
+    # What was done, and what is next with its day (in Alice's time zone).
+    follow_up = f"{fresh.next_due_at.astimezone(alice.zone):%a %-d %b}"
+    assert (
+        f"Done: Write to Tom Hale. Next, your move: follow up with Tom Hale, by {follow_up}."
+        in response.content.decode()
+    )
     assert [i.key for i in due_items_for(alice, timezone.now())] == []
 
 
