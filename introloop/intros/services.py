@@ -9,7 +9,10 @@ from django.db import transaction
 
 from introloop import access
 from introloop.accounts.models import User, normalize_email
-from introloop.network.models import Contact, ContactEmail
+from introloop.network.importers.decoding import normalize_linkedin_url
+from introloop.network.importers.records import ContactRecord
+from introloop.network.models import Contact, ContactEmail, fold
+from introloop.network.services import create_contact
 
 from . import lifecycle, notices
 from .allowance import SendRefused, check_may_email_others
@@ -40,6 +43,8 @@ class NewIntro:
     at: datetime | None = None  # when that starting point happened; now when None
     parent_id: int | None = None
     warnings: list[str] = field(default_factory=list)
+    # The web form's choice: people not yet in the creator's contacts become contacts.
+    add_contacts: bool = False
 
 
 def settings_for(user: User) -> IntroSettings:
@@ -71,6 +76,10 @@ def recent_asks(target_email: str, now: datetime, days: int) -> tuple[int, datet
 
 
 def cooldown_warning(target: Party, user: User, now: datetime) -> str | None:
+    """The words shown when `target` was asked lately: live on the form as the target is
+    picked, and again once the introduction is saved."""
+    if not target.email:
+        return None
     days = settings_for(user).cooldown_days
     count, last = recent_asks(target.email, now, days)
     if not count or last is None:  # None: the first ask arrived between the two reads
@@ -83,7 +92,9 @@ def cooldown_warning(target: Party, user: User, now: datetime) -> str | None:
     )
 
 
-def _cap_refusal(creator: User, target: Party, now: datetime) -> str | None:
+def cap_refusal(creator: User, target: Party, now: datetime) -> str | None:
+    """Why a connector may not introduce `target` again this month (their own cap on that
+    contact), or None: live on the form, and the refusal when saving."""
     contact = own_contact(creator, target.email)
     if not contact or not contact.intro_cap_per_month:
         return None
@@ -134,12 +145,17 @@ def create_intro(creator: User, new: NewIntro, now: datetime) -> tuple[Intro, li
         parent = access.scope(Intro.objects, creator).filter(pk=new.parent_id).first()
         if parent is None:
             raise IntroRefused(f"No introduction {new.parent_id} of yours to follow on from.")
-    if new.connector.email == creator.email and (reason := _cap_refusal(creator, new.target, now)):
+    if new.connector.email == creator.email and (reason := cap_refusal(creator, new.target, now)):
         raise IntroRefused(reason)
     others = [(p.name, p.email) for p in parties.values() if p.email != creator.email]
     if reason := notices.stop_refusal(others):
         raise IntroRefused(reason)
-    warnings = [w for w in [new.target.email and cooldown_warning(new.target, creator, now)] if w]
+    warnings = [w for w in [cooldown_warning(new.target, creator, now)] if w]
+    contacts = {
+        role: contact_for_party(creator, party, now)
+        for role, party in parties.items()
+        if new.add_contacts and party.email != creator.email and party.name
+    }
 
     intro = Intro(
         created_by=creator,
@@ -163,7 +179,9 @@ def create_intro(creator: User, new: NewIntro, now: datetime) -> tuple[Intro, li
             f"{role}_user",
             creator if party.email == creator.email else verified_user(party.email),
         )
-        if party.email:
+        if contacts.get(role) is not None:
+            setattr(intro, f"{role}_contact", contacts[role])
+        elif party.email:
             setattr(intro, f"{role}_contact", own_contact(creator, party.email))
     lifecycle.start(intro, new.start, at)
     intro.save()
@@ -184,6 +202,34 @@ def create_intro(creator: User, new: NewIntro, now: datetime) -> tuple[Intro, li
             warnings.append(f"{intro.connector_name} was not emailed yet: {refused}")
     intro_created.send(sender=Intro, intro=intro, now=now)
     return intro, warnings
+
+
+def contact_for_party(creator: User, party: Party, now: datetime) -> Contact:
+    """The creator's contact for a party of a new introduction; someone new becomes one.
+
+    Found by email address, then by LinkedIn page. Someone without an address is found by
+    name too (case and accents aside): a request may name a target whose address only the
+    connector knows, and logging a second request for them must not add them twice.
+    """
+    contacts = access.scope(Contact, creator)
+    if party.email and (found := own_contact(creator, party.email)):
+        return found
+    linkedin = normalize_linkedin_url(party.url)
+    if linkedin and (found := contacts.filter(linkedin_url=linkedin).first()):
+        return found
+    if not party.email and (found := contacts.filter(name_key=fold(party.name)).first()):
+        return found
+    url = party.url.strip()
+    record = ContactRecord(
+        line=0,
+        full_name=party.name,
+        emails=[(party.email, "")] if party.email else [],
+        company=party.company.strip(),
+        linkedin_url=linkedin,
+        # A page that is not LinkedIn has no field of its own on a contact.
+        notes=f"Their page: {url}" if url and not linkedin else "",
+    )
+    return create_contact(creator, record, now)
 
 
 def seeker_led(intro: Intro) -> bool:

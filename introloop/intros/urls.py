@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import new_views, views
 
 app_name = "intros"
 
@@ -8,7 +8,8 @@ urlpatterns = [
     path("intros/", views.my_intros, name="mine"),
     path("intros/made/", views.intros_made, name="made"),
     path("intros/to-me/", views.intros_to_me, name="to_me"),
-    path("intros/new/", views.intro_new, name="new"),
+    path("intros/new/", new_views.intro_new, name="new"),
+    path("intros/new/check/", new_views.intro_new_check, name="new_check"),
     path("intros/<int:intro_id>/", views.intro_detail, name="detail"),
     path("intros/<int:intro_id>/events/", views.intro_event, name="event"),
     path("intros/<int:intro_id>/undo/", views.intro_undo, name="undo"),

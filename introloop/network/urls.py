@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import import_views, suggest_views, views
 
 app_name = "network"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("contacts/new/", views.contact_new, name="new"),
     path("contacts/bulk-tag/", views.bulk_tag, name="bulk_tag"),
     path("contacts/pick/", views.pick, name="pick"),
+    path("contacts/suggest/", suggest_views.suggest, name="suggest"),
     path("contacts/duplicates/", views.duplicates, name="duplicates"),
     path("contacts/duplicates/merge/", views.merge, name="merge"),
     path("contacts/duplicates/dismiss/", views.not_duplicates, name="not_duplicates"),
