@@ -180,6 +180,17 @@ class ContactForm(forms.Form):
             "intro_cap_per_month": contact.intro_cap_per_month,
         }
 
+    # Text fields a link may fill in (the share page's "New contact"), by their own names.
+    PREFILLED_BY_LINK = (
+        "full_name", "emails", "phones", "linkedin_url", "company", "title", "industry",
+        "location", "tags", "how_we_met", "how_they_can_help", "notes",
+    )  # fmt: skip
+
+    @classmethod
+    def initial_from_query(cls, query) -> dict[str, str]:
+        """What a GET request's parameters fill in: only shown, saved when the form is."""
+        return {name: query[name][:5000] for name in cls.PREFILLED_BY_LINK if query.get(name, "")}
+
     def clean_full_name(self) -> str:
         name = " ".join(self.cleaned_data["full_name"].split())
         if not name:
