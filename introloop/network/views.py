@@ -113,7 +113,8 @@ def bulk_tag(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def contact_new(request: AuthedRequest) -> HttpResponse:
-    form = ContactForm(request.user, request.POST or None)
+    initial = ContactForm.initial_from_query(request.GET)
+    form = ContactForm(request.user, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         contact = services.create_contact(
             request.user,
