@@ -87,6 +87,7 @@ def test_a_request_to_people_in_the_contacts_takes_four_actions(page, maya):
     expect(connector).to_be_focused()
     # Maya is the seeker: only the connector's section asks for someone.
     expect(page.get_by_role("group", name="The seeker")).to_be_hidden()
+    expect(page.locator("label[for=id_connector_name] .optional")).to_be_hidden()  # needed
 
     counted.type("sa")
     expect(connector).to_have_attribute("aria-expanded", "true")

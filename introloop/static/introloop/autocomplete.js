@@ -173,6 +173,10 @@
       if (optIn) { optIn.hidden = !asking; }
     }
 
+    // The other party's section is the one shown, and all of it is needed.
+    form.querySelectorAll("fieldset[data-party=connector] .optional, fieldset[data-party=seeker] .optional").forEach(function (mark) {
+      mark.hidden = true;
+    });
     form.addEventListener("change", function (event) {
       if (event.target.name === "my_role" || event.target === start) { update(); }
     });
