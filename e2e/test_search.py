@@ -79,6 +79,10 @@ def test_escape_closes_and_enter_in_the_box_opens_the_results_page(page, maya):
     page.keyboard.press("Escape")
     expect(results).to_be_hidden()
     expect(box(page)).to_be_focused()
+    page.keyboard.press("ArrowDown")  # the same results again, the first one in focus
+    expect(results.get_by_role("link", name=re.compile("^Ben Ortiz"))).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(results).to_be_hidden()
 
     page.keyboard.press("Enter")
     page.wait_for_url("**/search/?q=acme")

@@ -37,8 +37,9 @@
   });
 
   box.addEventListener("keydown", function (event) {
-    if (event.key === "ArrowDown" && !live.hidden && links().length) {
+    if (event.key === "ArrowDown" && links().length) {
       event.preventDefault();
+      live.hidden = false;  // closed with Escape: the arrow opens the same results again
       links()[0].focus();
     } else if (event.key === "Escape" && !live.hidden) {
       event.preventDefault();
@@ -46,7 +47,7 @@
     }
   });
 
-  box.addEventListener("focus", open);
+  box.addEventListener("click", open);  // back in the box: its results again
 
   live.addEventListener("keydown", function (event) {
     const all = links();
