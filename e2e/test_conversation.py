@@ -308,8 +308,7 @@ def test_the_whole_conversation_as_its_three_people(
     # Maya finally writes to Tomasz and records it on her page: the check-in, not yet
     # delivered, is cancelled; nobody gets mail.
     maya.reload()
-    maya.get_by_label("What happened").select_option("reached_out")
-    maya.get_by_role("button", name="Record", exact=True).click()
+    maya.get_by_role("button", name="I wrote to Tomasz", exact=True).click()
     expect(maya.get_by_text("Recorded: Seeker reached out.")).to_be_visible()
     expect(maya.locator(".lead .state")).to_have_text("Seeker reached out")
     assert who_got(post.deliver(week)) == {}

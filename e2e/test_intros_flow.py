@@ -56,7 +56,10 @@ def maya_logs_that_she_asked_sam(page) -> None:
     page.get_by_role("button", name="Log it").click()
 
     expect(heading(page, "Maya Chen → Tom Hale")).to_be_visible()
-    expect(page.get_by_text("Introduction logged.")).to_be_visible()
+    # What happened, and whose move is next, with its day.
+    expect(page.get_by_text(re.compile(
+        r"Logged: Maya Chen → Tom Hale \(requested\)\. Next, Sam's move: .*, due \w{3} \d+ \w{3}\."
+    ))).to_be_visible()
     expect(page.get_by_text("Waiting on Sam Okafor since")).to_be_visible()
     # Maya typed Tom's address herself, so double opt-in has nothing to hide from her (see
     # the next test for a target the connector brings).
@@ -120,8 +123,7 @@ def maya_writes_to_tom(page, screenshot) -> None:
     expect(page.get_by_role("link", name="tom@example.org")).to_be_visible()
     screenshot(page, "intro-detail-seeker.png")
 
-    page.get_by_label("What happened").select_option("reached_out")
-    page.get_by_role("button", name="Record", exact=True).click()
+    page.get_by_role("button", name="I wrote to Tom", exact=True).click()
     expect(page.get_by_text("Recorded: Seeker reached out.")).to_be_visible()
     history = page.locator(".timeline")
     expect(history.locator("li").last).to_contain_text("Seeker reached out")
