@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from introloop import access
 from introloop.accounts.requests import AuthedRequest
@@ -51,7 +51,7 @@ OFFLINE_TEMPLATE = "pwa/offline.html"
 WORKER_TEMPLATE = "pwa/sw.js"
 
 
-@require_GET
+@require_safe
 def manifest(request: HttpRequest) -> HttpResponse:
     start_url = reverse("today")
     data = {
@@ -83,7 +83,7 @@ def precache_urls() -> list[str]:
     return [*(static(name) for name in PRECACHED_STATIC), reverse("offline")]
 
 
-@require_GET
+@require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
     script = render_to_string(
         WORKER_TEMPLATE,
@@ -121,7 +121,7 @@ def _digest(stamps: tuple, urls: tuple[str, ...]) -> str:
     return digest.hexdigest()[:16]
 
 
-@require_GET
+@require_safe
 def offline(request: HttpRequest) -> HttpResponse:
     # Rendered without the request on purpose: no user, no messages, no CSRF token, no cookie.
     # The service worker stores this page, so it must be the same for everyone.

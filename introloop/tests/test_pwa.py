@@ -25,6 +25,7 @@ LINKEDIN_SHARE = (
 def test_the_manifest_makes_an_installable_app(client):
     response = client.get("/manifest.webmanifest")
     assert response.status_code == 200
+    assert client.head("/manifest.webmanifest").status_code == 200
     assert response["Content-Type"] == "application/manifest+json"
     manifest = response.json()
     assert manifest["name"] == "Introloop"
