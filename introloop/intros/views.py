@@ -13,14 +13,23 @@ from introloop.accounts.models import User
 from introloop.accounts.requests import AuthedRequest
 from introloop.routes import url_template
 
-from . import allowance, corrections, lifecycle, links, queries, sending, services
+from . import (
+    allowance,
+    confirmations,
+    corrections,
+    guided,
+    lifecycle,
+    links,
+    queries,
+    sending,
+    services,
+)
 from .forms import (
     EventForm,
     EventTimeForm,
     IntroSettingsForm,
     LinkAnswerForm,
     MessageTemplateForm,
-    NewIntroForm,
 )
 from .messages import DEFAULTS, PLACEHOLDERS, draft_for_step, template_for
 from .models import Intro, MessageTemplate, Role, State
@@ -86,22 +95,6 @@ def intros_to_me(request: AuthedRequest) -> HttpResponse:
     return _list(request, "target")
 
 
-@login_required
-def intro_new(request: AuthedRequest) -> HttpResponse:
-    form = NewIntroForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            intro, warnings = services.create_intro(request.user, form.new_intro(), timezone.now())
-        except services.IntroRefused as refused:
-            form.add_error(None, str(refused))
-        else:
-            for warning in warnings:
-                messages.warning(request, warning)
-            messages.success(request, "Introduction logged.")
-            return redirect("intros:detail", intro_id=intro.id)
-    return render(request, "intros/intro_form.html", {"form": form, "nav": "intros"})
-
-
 def _as_seen(intros: Iterable[Intro], viewer: User) -> list[tuple[Intro, str]]:
     """Introductions with their target's name as `viewer` may see it."""
     return [(i, access.target_shown(i, access.roles_of(i, viewer)).name) for i in intros]
@@ -109,10 +102,18 @@ def _as_seen(intros: Iterable[Intro], viewer: User) -> list[tuple[Intro, str]]:
 
 @login_required
 def intro_detail(request: AuthedRequest, intro_id: int) -> HttpResponse:
-    intro = _get_intro_for_user(request, intro_id)
+    return _detail_page(request, _get_intro_for_user(request, intro_id))
+
+
+def _detail_page(
+    request: AuthedRequest, intro: Intro, failed: EventForm | None = None, button: bool = False
+) -> HttpResponse:
+    """The introduction's page; with `failed`, the event form that was refused, its errors
+    shown beside its fields (in a guided button's form if `button`, else "Something else")."""
     now = timezone.now()
     roles = access.roles_of(intro, request.user)
     target = access.target_shown(intro, roles)
+    actions = _guided_forms(intro, roles, failed if button else None)
     steps = []
     for step in lifecycle.next_steps(intro):
         mine = step.owner in roles
@@ -134,6 +135,7 @@ def intro_detail(request: AuthedRequest, intro_id: int) -> HttpResponse:
                 "draft": draft_for_step(step.step, intro, request.user, bool(target.email))
                 if mine
                 else None,
+                "actions": [a for a in actions if a["action"].step == step.step],
             }
         )
     allowed = lifecycle.allowed_events(intro, roles)
@@ -148,6 +150,7 @@ def intro_detail(request: AuthedRequest, intro_id: int) -> HttpResponse:
         "role_names": [dict(Role.choices)[r] for r in sorted(roles)],
         "target": target,
         "steps": steps,
+        "other_actions": [a for a in actions if not a["action"].primary],
         "allowed": [(e, lifecycle.TRANSITIONS[e].label) for e in allowed],
         "events": [
             (
@@ -170,40 +173,63 @@ def intro_detail(request: AuthedRequest, intro_id: int) -> HttpResponse:
         and Role.CONNECTOR in roles
         and Role.SEEKER not in roles
         and services.seeker_led(intro),
-        "event_form": EventForm(),
+        "event_form": failed if failed is not None and not button else EventForm(),
         "now": now,
         "nav": "intros",
     }
-    return render(request, "intros/intro_detail.html", context)
+    status = 200 if failed is None else 422
+    return render(request, "intros/intro_detail.html", context, status=status)
+
+
+def _guided_forms(intro: Intro, roles: set[str], failed: EventForm | None) -> list[dict]:
+    """The guided buttons, each with what was typed in its field and the error beside it
+    when `failed` is the form it sent."""
+    forms = []
+    for action in guided.guided_actions(intro, roles):
+        error = value = ""
+        if failed is not None and failed.data.get("type") == action.event and action.field:
+            error = " ".join(map(str, failed.errors.get(action.field, [])))
+            value = failed.data.get(action.field, "")
+        forms.append({"action": action, "error": error, "value": value})
+    return forms
 
 
 @login_required
 @require_POST
 def intro_event(request: AuthedRequest, intro_id: int) -> HttpResponse:
+    """Record an event, from a guided button (`guided`) or the "Something else" form. A
+    refused event comes back as a message; a missing or bad field, beside the field."""
     intro = _get_intro_for_user(request, intro_id)
     form = EventForm(request.POST)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            text = " ".join(str(error) for error in errors)
-            messages.error(request, f"{form.fields[field].label or field}: {text}")
+    roles = access.roles_of(intro, request.user)
+    event = form.data.get("type", "")
+    refused = (
+        "Choose what happened." if "type" in form.errors else lifecycle.refusal(intro, event, roles)
+    )
+    if refused:
+        messages.error(request, refused)
         return redirect("intros:detail", intro_id=intro.id)
+    if not form.is_valid():
+        return _detail_page(request, intro, failed=form, button=request.POST.get("guided") == "1")
     data = form.cleaned_data
+    now = timezone.now()
     try:
-        lifecycle.record_event(
+        changed = lifecycle.record_event(
             intro.id,
             data["type"],
-            roles=access.roles_of(intro, request.user),
-            now=timezone.now(),
+            roles=roles,
+            now=now,
             at=data["at"],
             actor_user=request.user,
             note=data["note"],
             outcome=data["outcome"],
             scheduled_for=data["scheduled_for"],
         )
-    except lifecycle.EventRefused as refused:
-        messages.error(request, str(refused))
+    except lifecycle.EventRefused as refusal:
+        messages.error(request, str(refusal))
     else:
-        messages.success(request, f"Recorded: {lifecycle.TRANSITIONS[data['type']].label}.")
+        at = data["at"] or now
+        messages.success(request, confirmations.recorded(changed, data["type"], at, request.user))
     return redirect("intros:detail", intro_id=intro.id)
 
 
@@ -298,7 +324,14 @@ def action_link(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "intros/link.html", {"already": str(done)})
         except links.LinkProblem as problem:
             return render(request, "intros/link.html", {"problem": str(problem)}, status=409)
-        context = {"done": data["action"], "intro": intro, "link": link}
+        zone = intro.created_by.zone if intro.created_by else timezone.get_default_timezone()
+        roles = {link.role}
+        context = {
+            "done": data["action"],
+            "intro": intro,
+            "link": link,
+            "next": confirmations.whats_next(intro, roles, zone, on_today=False),
+        }
         return render(request, "intros/link.html", context)
     target_first = link.intro.target_name.split()[0] if link.intro.target_name else ""
     context = {
