@@ -84,11 +84,21 @@ TRANSITIONS: dict[str, Transition] = {
 STARTS = {"requested": S.REQUESTED, "introduced": S.INTRODUCED, "met": S.MET}
 
 
+# Who does an event, where others may also record it: the connector may record the target's
+# answer, and the target that the seeker wrote to them.
+DONE_BY = {
+    "requested": {R.SEEKER},
+    "accepted": {R.TARGET},
+    "declined": {R.TARGET},
+    "reached_out": {R.SEEKER},
+}
+
+
 def done_by(event_type: str, role: str) -> bool:
     """Whether a party in `role` is one who does `event_type` (the connector introduces): if
     not, the party who recorded it only logged what someone else did."""
-    if event_type == "requested":
-        return role == R.SEEKER
+    if event_type in DONE_BY:
+        return role in DONE_BY[event_type]
     transition = TRANSITIONS.get(event_type)
     return transition is None or role in transition.roles
 

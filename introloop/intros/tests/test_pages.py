@@ -266,3 +266,18 @@ def test_history_says_who_logged_an_event_someone_else_did(alice_client, alice):
         f'<strong>Introduced</strong> <span class="muted">logged by {alice.display_name}' in history
     )
     assert f'reached out</strong> <span class="muted">by {alice.display_name}' in history
+
+
+def test_history_says_the_connector_only_logged_the_targets_answer(alice_client, alice):
+    """Alice, the connector, records Tom's yes: Tom answered, Alice logged it."""
+    made = intro(alice, seeker=Party("Maya Chen", "maya@example.net"))
+    lifecycle.record_event(made.id, "asked", roles={"connector"}, now=timezone.now())
+    lifecycle.record_event(
+        made.id, "accepted", roles={"connector"}, now=timezone.now(), actor_user=alice
+    )
+    page = alice_client.get(reverse("intros:detail", args=[made.id])).content.decode()
+    history = " ".join(page[page.index('class="timeline"') :].split())
+    assert (
+        f'<strong>Target accepted</strong> <span class="muted">logged by {alice.display_name}'
+        in history
+    )
