@@ -309,7 +309,7 @@ def test_the_whole_conversation_as_its_three_people(
     # delivered, is cancelled; nobody gets mail.
     maya.reload()
     maya.get_by_role("button", name="I wrote to Tomasz", exact=True).click()
-    expect(maya.get_by_text("Recorded: Seeker reached out.")).to_be_visible()
+    expect(maya.get_by_text("Recorded: Seeker reached out, ")).to_be_visible()
     expect(maya.locator(".lead .state")).to_have_text("Seeker reached out")
     assert who_got(post.deliver(week)) == {}
     checkin.refresh_from_db()

@@ -60,7 +60,7 @@ def test_a_seeker_closes_the_loop_with_the_guided_buttons_alone(new_page, screen
         assert len(names) == len(set(names)), f"{stage}: two buttons share a name: {names}"
 
     def recorded(what: str, state: str) -> None:
-        expect(page.get_by_text(f"Recorded: {what}.")).to_be_visible()
+        expect(page.get_by_text(f"Recorded: {what}, ")).to_be_visible()
         expect(page.locator(".lead .state")).to_have_text(state)
         latest = page.locator(".timeline li").last
         expect(latest).to_contain_text(what)

@@ -124,7 +124,7 @@ def maya_writes_to_tom(page, screenshot) -> None:
     screenshot(page, "intro-detail-seeker.png")
 
     page.get_by_role("button", name="I wrote to Tom", exact=True).click()
-    expect(page.get_by_text("Recorded: Seeker reached out.")).to_be_visible()
+    expect(page.get_by_text("Recorded: Seeker reached out, ")).to_be_visible()
     history = page.locator(".timeline")
     expect(history.locator("li").last).to_contain_text("Seeker reached out")
     expect(history.locator("li").last).to_contain_text("by Maya Chen")

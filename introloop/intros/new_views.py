@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from introloop.accounts.models import User
 from introloop.accounts.requests import AuthedRequest
 
-from . import services
+from . import confirmations, services
 from .new_form import ROLE_WORDS, NewIntroForm, prefill
 
 
@@ -45,7 +45,7 @@ def intro_new(request: AuthedRequest) -> HttpResponse:
         else:
             for warning in warnings:
                 messages.warning(request, warning)
-            messages.success(request, "Introduction logged.")
+            messages.success(request, confirmations.logged(intro, request.user))
             return redirect("intros:detail", intro_id=intro.id)
     values = form.data if form.is_bound else form.initial
     warnings = []

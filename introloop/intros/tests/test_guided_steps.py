@@ -211,7 +211,7 @@ def test_each_button_records_its_event_by_the_seeker(alice_client, alice, events
     event = i.events.order_by("id").last()
     assert (event.type, event.actor_user, event.actor_role) == (post["type"], alice, "seeker")
     page = response.content.decode()
-    assert f"Recorded: {lifecycle.TRANSITIONS[post['type']].label}." in page
+    assert f"Recorded: {lifecycle.TRANSITIONS[post['type']].label}, " in page
     timeline = page[page.index('<ol class="timeline">') : page.index("</ol>")]
     latest = timeline.split("<li")[-1]
     assert "by Alice Archer" in latest and "logged by" not in latest
@@ -230,7 +230,7 @@ def test_a_connector_records_the_targets_yes_as_themselves(alice, sam):
     assert Intro.objects.get(pk=i.pk).state == "accepted"
     event = i.events.order_by("id").last()
     assert (event.type, event.actor_user, event.actor_role) == ("accepted", sam, "connector")
-    assert "Recorded: Target accepted." in response.content.decode()
+    assert "Recorded: Target accepted, " in response.content.decode()
 
 
 def test_a_booked_call_needs_its_date_and_says_so_beside_the_field(alice_client, alice):

@@ -126,7 +126,12 @@ def test_a_seeker_without_an_account_marks_their_step_from_the_email(client, ali
     private = Message.objects.get(to=["maya@example.net"])
     [link] = links_in(private)
 
-    client.post(link, {"action": "reached_out"})
+    done = client.post(link, {"action": "reached_out"})
     fresh = Intro.objects.get(pk=i.pk)
     assert fresh.state == "reached_out"
+    # The page says what is next and by when, without sending Maya to a Today page she lacks.
+    follow_up = fresh.next_due_at.astimezone(alice.zone)
+    text = done.content.decode()
+    assert f"Next, your move: follow up with Tom Hale, by {follow_up:%a %-d %b}." in text
+    assert "Today page" not in text
     assert fresh.events.get(type="reached_out").actor_role == "seeker"
