@@ -98,6 +98,8 @@ def test_it_installs_and_shows_the_offline_page_without_keeping_anything_private
         assert "Private Person" not in page.content()
     finally:
         page.context.set_offline(False)
+    page.get_by_role("button", name="Try again").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Contacts"), level=1)).to_be_visible()
 
     cached = page.evaluate(CACHED_URLS)
     assert "/offline/" in cached
@@ -129,6 +131,13 @@ def test_a_shared_linkedin_profile_becomes_a_contact(new_page, screenshot):
     assert "target_name=Ann+Lee" in intro.get_attribute("href")
     assert "target_company=Acme" in intro.get_attribute("href")
     screenshot(page, "phone-share.png")
+
+    # "New introduction" opens the introduction form with Ann as the target.
+    intro.click()
+    page.wait_for_url("**/intros/new/?*")
+    expect(page.get_by_label("Who is being introduced")).to_have_value("Ann Lee")
+    expect(page.get_by_label("Their company")).to_have_value("Acme")
+    page.go_back()
 
     page.get_by_role("button", name="New contact").click()
     page.wait_for_url("**/contacts/new/?*")
