@@ -150,6 +150,8 @@ RULES: dict[str, Rule] = {
     "goals.ask": _owner,
     "goals.application": _owner,
     "goals.targets": _user,
+    "capture.captureaddress": _user,
+    "capture.capturedmessage": _owner,
     "reminders.notificationsettings": _user,
     "reminders.snooze": _user,
     "reminders.reminder": _user,

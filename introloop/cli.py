@@ -12,6 +12,11 @@ Commands:
   serve [--host H] [--port P] [--workers N] [--threads T] [--no-worker]
                        serve the web app with gunicorn, with the background worker beside it
   worker [--once]      deliver mail and run scheduled work (run one or more per installation)
+  mailin [--host H] [--port P]
+                       receive mail for capture addresses over SMTP (also beside `serve`
+                       when MAILIN_PORT is set)
+  capture_replay [--email E]
+                       read stored capture mail again, after a parser fix
   migrate              create or update the database tables
   createuser --email E --password P [--name N] [--staff]
                        create an account non-interactively

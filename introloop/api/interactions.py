@@ -95,6 +95,20 @@ def list_interactions(
 
 
 @router.get(
+    "/contacts/{int:contact_id}/interactions",
+    response=InteractionList,
+    summary="One contact's interactions, newest first (captured emails included)",
+)
+def contact_interactions(
+    request: ApiRequest,
+    contact_id: int,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+):
+    return list_interactions(request, contact_id=contact_id, limit=limit, offset=offset)
+
+
+@router.get(
     "/interactions/{int:interaction_id}", response=InteractionOut, summary="One interaction"
 )
 def get_interaction(request: ApiRequest, interaction_id: int):

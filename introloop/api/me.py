@@ -15,6 +15,7 @@ from introloop import access
 from introloop.accounts.models import ApiToken, hash_token
 from introloop.accounts.requests import ApiRequest
 from introloop.accounts.services import revoke_api_token
+from introloop.capture.intake import capture_address
 from introloop.portability.services import export_user_data
 from introloop.reminders.forms import NotificationSettingsForm
 from introloop.reminders.services import regenerate_calendar_token, save_notification_settings
@@ -33,6 +34,7 @@ class MeOut(Schema):
     time_zone: str
     email_verified: bool
     calendar_url: str
+    capture_address: str | None  # Bcc/forward mail here to capture it; null when off
 
 
 class MePatch(Schema):
@@ -109,6 +111,7 @@ def _me(user) -> MeOut:
         time_zone=user.time_zone,
         email_verified=user.is_verified,
         calendar_url=calendar_url(reminder_settings_for(user).calendar_token),
+        capture_address=capture_address(user),
     )
 
 

@@ -35,6 +35,10 @@ def worker_command() -> list[str]:
     return [sys.executable, "-m", "introloop", "worker"]
 
 
+def mailin_command(host: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "introloop", "mailin", "--host", host, "--port", str(port)]
+
+
 def supervise(commands: Sequence[list[str]]) -> int:
     """Start one child per command and wait; on SIGTERM or SIGINT, or when any child exits,
     stop the others (SIGTERM, then SIGKILL after STOP_TIMEOUT) and return an exit code.
@@ -80,10 +84,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--forwarded-allow-ips", required=True)
     parser.add_argument("--no-worker", action="store_true")
+    parser.add_argument("--mailin-host", default="0.0.0.0")  # noqa: S104 - an MX listens
+    parser.add_argument("--mailin-port", type=int, default=0)
     args = parser.parse_args(argv)
     commands = [web_command(args.bind, args.workers, args.threads, args.forwarded_allow_ips)]
     if not args.no_worker:
         commands.append(worker_command())
+    if args.mailin_port:
+        commands.append(mailin_command(args.mailin_host, args.mailin_port))
     sys.exit(supervise(commands))
 
 

@@ -14,6 +14,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from introloop.accounts import throttle
+from introloop.capture import services as capture
 from introloop.network import import_jobs, import_worker
 from introloop.network import services as network_services
 from introloop.outbox import delivery
@@ -47,11 +48,17 @@ def run_import_jobs(now: datetime) -> int:
     return import_worker.run_next(now)
 
 
+def read_captured_mail(now: datetime) -> int:
+    """Read one captured email and act on it (capture/services.py)."""
+    return capture.process_next(now)
+
+
 # (job, how often it runs). A job returns how much it did; a busy job runs again at once.
 JOBS: list[tuple[Callable[[datetime], int], timedelta]] = [
     (deliver_mail, timedelta(seconds=0)),
     (sweep_reminders, timedelta(minutes=1)),
     (run_import_jobs, timedelta(seconds=0)),
+    (read_captured_mail, timedelta(seconds=0)),
     (prune_throttle_records, timedelta(hours=1)),
     (prune_import_uploads, timedelta(hours=1)),
 ]

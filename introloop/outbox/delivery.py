@@ -20,6 +20,7 @@ from django.db.models import F, Q, QuerySet
 from introloop.clock import moving_clock
 
 from .models import Message
+from .replykeys import reply_key
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +85,22 @@ def as_email(message: Message, connection: BaseEmailBackend | None) -> EmailMult
         cc=message.cc,
         bcc=message.bcc,
         reply_to=message.reply_to,
-        headers={**message.headers, "Message-ID": message.message_id},
+        headers={**message.headers, "Message-ID": message.message_id, **_reply_key(message)},
         connection=connection,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     return email
+
+
+def _reply_key(message: Message) -> dict[str, str]:
+    """References starting with the reply key of the introduction the message is about."""
+    domain = message.message_id.rsplit("@", 1)[-1].strip("<> ") or "introloop.local"
+    key = reply_key(message.topic, domain)
+    if key is None:
+        return {}
+    theirs = message.headers.get("References", "")
+    return {"References": f"{key} {theirs}".strip()}
 
 
 def mark_sent(message: Message, now: datetime) -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from conftest import api_token_for, make_user
 from introloop.accounts.models import ApiToken, User
 from introloop.accounts.services import create_api_token
+from introloop.capture.models import CapturedMessage
 from introloop.goals.models import Application, Ask, Goal, Need
 from introloop.intros.models import Intro, IntroEvent
 from introloop.intros.services import NewIntro, Party, create_intro
@@ -62,7 +63,18 @@ class Owned:
     staff_only: bool = False
 
 
+def make_captured(owner) -> int:
+    from introloop.capture.intake import store
+
+    raw = b"From: a@example.org\nTo: b@example.org\nMessage-ID: <owned@t>\n\nhi\n"
+    return store(owner, raw, "upload", timezone.now())[0].id
+
+
 OWNED_OBJECTS: dict[str, Owned] = {
+    "captured_id": Owned(
+        make=make_captured,
+        exists=lambda pk: CapturedMessage.objects.filter(pk=pk).exists(),
+    ),
     "token_id": Owned(
         make=lambda owner: create_api_token(owner, "owned", timezone.now())[0].id,
         exists=lambda pk: ApiToken.objects.filter(pk=pk).exists(),

@@ -11,6 +11,7 @@ def test_me_answers_with_the_token_owner(alice_api, alice):
     assert response.status_code == 200
     body = response.json()
     assert body.pop("calendar_url").endswith(".ics")
+    assert body.pop("capture_address") is None  # capture is off without CAPTURE_DOMAIN
     assert body == {
         "id": alice.id,
         "email": "alice@example.com",

@@ -63,4 +63,7 @@ class Command(BaseCommand):
         ]  # fmt: skip
         if no_worker:
             supervisor.append("--no-worker")
+        if settings.MAILIN_PORT:  # capture mail over SMTP beside the web (docs/capture.md)
+            supervisor += ["--mailin-host", settings.MAILIN_HOST]
+            supervisor += ["--mailin-port", str(settings.MAILIN_PORT)]
         os.execv(sys.executable, supervisor)  # noqa: S606 - our own interpreter and arguments

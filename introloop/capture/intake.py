@@ -1,0 +1,120 @@
+"""The one way in behind every way in: find the account an address belongs to, and store a
+raw message once (by Message-ID and by content hash). Reading it is the worker's job."""
+
+import hashlib
+from datetime import datetime
+from email.parser import BytesHeaderParser
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from introloop.accounts.models import User
+
+from .models import CaptureAddress, CapturedMessage
+
+# Any of these makes bytes an email message; JSON or a photo has none of them.
+_MESSAGE_HEADERS = ("from", "to", "date", "message-id", "subject", "received", "sender")
+
+
+class Refused(Exception):
+    """The message is not stored; `status` is the HTTP status that says why."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def capture_address(user: User) -> str | None:
+    """The account's private address, or None while capture is off (no CAPTURE_DOMAIN)."""
+    if not settings.CAPTURE_DOMAIN:
+        return None
+    token = address_row(user).token
+    local = f"{settings.CAPTURE_LOCALPART}+{token}" if settings.CAPTURE_LOCALPART else token
+    return f"{local}@{settings.CAPTURE_DOMAIN}"
+
+
+def address_row(user: User) -> CaptureAddress:
+    found = CaptureAddress.objects.filter(user=user).first()
+    if found:
+        return found
+    with transaction.atomic():
+        CaptureAddress.objects.get_or_create(user=user)
+    return CaptureAddress.objects.get(user=user)
+
+
+def new_address(user: User) -> str | None:
+    """A new token: mail to the old address is refused from now on."""
+    row = address_row(user)
+    CaptureAddress.objects.filter(pk=row.pk).update(token=CaptureAddress().token)
+    return capture_address(user)
+
+
+def token_of(address: str) -> str | None:
+    """The token in an address at CAPTURE_DOMAIN (either form), or None for another domain."""
+    _, email = parseaddr(address)
+    local, _, domain = email.strip().lower().rpartition("@")
+    if not settings.CAPTURE_DOMAIN or domain != settings.CAPTURE_DOMAIN or not local:
+        return None
+    return local.rsplit("+", 1)[-1]
+
+
+def user_for_token(token: str) -> User | None:
+    row = CaptureAddress.objects.select_related("user").filter(token=token).first()
+    return row.user if row and row.user.is_active else None
+
+
+def user_for_address(address: str) -> User | None:
+    token = token_of(address)
+    return user_for_token(token) if token else None
+
+
+def message_id_of(raw: bytes) -> str:
+    """The Message-ID without its angle brackets; raises Refused if `raw` is no message."""
+    try:
+        headers = BytesHeaderParser().parsebytes(raw[: 256 * 1024])
+        names = {name.lower() for name in headers}
+        value = str(headers.get("Message-ID", "") or "")
+    except Exception:  # any unreadable header block is "not a message"
+        raise Refused("This is not an email message (RFC 822).", 400) from None
+    if not names & set(_MESSAGE_HEADERS):
+        raise Refused("This is not an email message (RFC 822): it has no mail headers.", 400)
+    return " ".join(value.split()).strip("<> ")[:255]
+
+
+def check_size(size: int) -> None:
+    if size > settings.CAPTURE_MAX_BYTES:
+        mb = settings.CAPTURE_MAX_BYTES / (1024 * 1024)
+        raise Refused(f"The message is larger than the {mb:g} MB limit.", 413)
+
+
+def store(user: User, raw: bytes, source: str, now: datetime) -> tuple[CapturedMessage, bool]:
+    """Store `raw` for `user` unless they have it already (same Message-ID or same bytes):
+    (the row, whether it is new). Raises Refused for no message or one too large."""
+    check_size(len(raw))
+    message_id = message_id_of(raw)
+    digest = hashlib.sha256(raw).hexdigest()
+    existing = _existing(user, message_id, digest)
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            row = CapturedMessage.objects.create(
+                owner=user, source=source, raw=raw, size=len(raw), message_id=message_id,
+                sha256=digest, received_at=now,
+            )  # fmt: skip
+    except IntegrityError:  # the same message by another way in, at the same moment
+        existing = _existing(user, message_id, digest)
+        if existing is None:
+            raise
+        return existing, False
+    return row, True
+
+
+def _existing(user: User, message_id: str, digest: str) -> CapturedMessage | None:
+    rows = CapturedMessage.objects.filter(owner=user).defer("raw")
+    if message_id:
+        found = rows.filter(message_id=message_id).first()
+        if found:
+            return found
+    return rows.filter(sha256=digest).first()

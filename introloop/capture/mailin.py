@@ -1,0 +1,85 @@
+"""`introloop mailin`: an SMTP listener (aiosmtpd) for an MX or an MTA to deliver to. It
+accepts mail only for capture addresses that exist (550 otherwise: no relaying, no
+backscatter), refuses a message over CAPTURE_MAX_BYTES (552), and stores each message once
+per account; the worker reads it."""
+
+import asyncio
+import logging
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from . import intake
+
+log = logging.getLogger("introloop.mailin")
+
+
+def _owner_id(address: str) -> int | None:
+    close_old_connections()
+    user = intake.user_for_address(address)
+    return user.pk if user else None
+
+
+def _store(user_ids: list[int], raw: bytes) -> None:
+    from introloop.accounts.models import User
+
+    close_old_connections()
+    now = timezone.now()
+    for user in User.objects.filter(pk__in=user_ids):
+        intake.store(user, raw, "smtp", now)
+
+
+class Handler:
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:  # fmt: skip
+        if intake.token_of(address) is None:
+            return "550 5.7.1 Relay access denied"
+        owner = await sync_to_async(_owner_id, thread_sensitive=False)(address)
+        if owner is None:
+            return "550 5.1.1 No such capture address"
+        envelope.rcpt_tos.append(address)
+        envelope.capture_owners = [*getattr(envelope, "capture_owners", []), owner]
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        raw = envelope.original_content or envelope.content or b""
+        if len(raw) > settings.CAPTURE_MAX_BYTES:
+            return "552 5.3.4 Message too big"
+        try:
+            await sync_to_async(_store, thread_sensitive=False)(
+                sorted(set(envelope.capture_owners)), raw
+            )
+        except intake.Refused as refused:
+            return f"554 5.6.0 {refused}"
+        except Exception:  # a database hiccup: the sender retries later
+            log.exception("Could not store a captured message")
+            return "451 4.3.0 Temporary failure, try again later"
+        return "250 OK: captured"
+
+
+def controller(host: str, port: int):
+    from aiosmtpd.controller import Controller
+
+    # data_size_limit makes aiosmtpd answer 552 itself once the limit is passed, without
+    # holding more than that in memory.
+    return Controller(
+        Handler(), hostname=host, port=port, data_size_limit=settings.CAPTURE_MAX_BYTES,
+        decode_data=False, server_hostname=settings.CAPTURE_DOMAIN or None,
+    )  # fmt: skip
+
+
+def serve_forever(host: str, port: int) -> None:
+    running = controller(host, port)
+    running.start()
+    log.info("mailin listening on %s:%s", host, port)
+    try:
+        asyncio.run(_forever())
+    finally:
+        running.stop()
+
+
+async def _forever() -> None:
+    await asyncio.Event().wait()

@@ -1,0 +1,275 @@
+"""Reading a stored message: who is on it, when it was written, its new text, whether it is
+a forward (then the original is what counts), an invitation, or mail no person wrote.
+
+Standard library parsing (compat32: it never raises on a bad header, it records a defect),
+with limits on depth and parts so that no message, however built, costs more than a few
+milliseconds or crashes the worker.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+import icalendar
+import quotequail
+
+from .text import html_to_text, new_text, written_date
+
+MAX_DEPTH = 3  # forwarded messages inside forwarded messages, at most
+MAX_PARTS = 100  # parts looked at in one message
+MAX_RECIPIENTS = 20
+_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|wg|tr|rv)\s*:", re.IGNORECASE)
+_MARKER = re.compile(r"^-{2,}.*-{2,}$|^_{10,}$|^(Begin forwarded message|Anfang der weiter.*):?$")
+
+
+@dataclass
+class Person:
+    name: str
+    email: str
+
+    def as_dict(self, field_name: str) -> dict[str, str]:
+        return {"name": self.name, "email": self.email, "field": field_name}
+
+
+@dataclass
+class Parsed:
+    message_id: str = ""
+    references: list[str] = field(default_factory=list)  # In-Reply-To first, then References
+    subject: str = ""
+    sender: Person | None = None  # who sent it to us: the forwarder, for a forward
+    author: Person | None = None  # who wrote what counts: the original's author
+    to: list[Person] = field(default_factory=list)
+    cc: list[Person] = field(default_factory=list)
+    date: datetime | None = None
+    text: str = ""  # the new text only
+    forwarded: bool = False
+    meeting_at: datetime | None = None  # DTSTART of an invitation
+    not_personal: str = ""  # why no person wrote it (list, bulk, auto-reply, bounce)
+    recipients: int = 0
+    dmarc: dict[str, str] = field(default_factory=dict)  # authserv-id → result
+    defects: list[str] = field(default_factory=list)
+
+    @property
+    def people(self) -> list[Person]:
+        """The author, then To and Cc, once each."""
+        seen, found = set(), []
+        for person in [*([self.author] if self.author else []), *self.to, *self.cc]:
+            if person.email and person.email not in seen:
+                seen.add(person.email)
+                found.append(person)
+        return found
+
+    def participants(self) -> list[dict[str, str]]:
+        rows = [self.author.as_dict("from")] if self.author else []
+        rows += [p.as_dict("to") for p in self.to] + [p.as_dict("cc") for p in self.cc]
+        return rows
+
+
+def header(message: Message, name: str) -> str:
+    """A header decoded to text, whatever its encoding or its bytes."""
+    value = message.get(name)
+    if value is None:
+        return ""
+    try:
+        return str(make_header(decode_header(str(value))))
+    except Exception:  # unknown charsets, broken encoded words
+        raw = value if isinstance(value, str) else str(value)
+        return raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def people(message: Message, name: str) -> list[Person]:
+    values = [header(message, name)] if message.get(name) else []
+    return addresses(", ".join(values))
+
+
+def addresses(value: str) -> list[Person]:
+    found = []
+    for name, email in getaddresses([value.replace(";", ",")]):
+        email = email.strip().lower()
+        if "@" in email and " " not in email:
+            found.append(Person(" ".join(name.split()).strip("'\" "), email))
+    return found
+
+
+def _ids(value: str) -> list[str]:
+    return re.findall(r"<([^<>\s]+)>", value)
+
+
+def _date(message: Message) -> datetime | None:
+    try:
+        found = parsedate_to_datetime(header(message, "Date"))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
+
+
+def not_personal(message: Message) -> str:
+    """Why no person wrote `message` (mailing lists, bulk, automatic, bounces), or ""."""
+    if message.get("List-Id") or message.get("List-Unsubscribe"):
+        return "Mail from a mailing list or newsletter."
+    if header(message, "Precedence").strip().lower() in ("bulk", "list", "junk"):
+        return "Bulk mail."
+    auto = header(message, "Auto-Submitted").strip().lower()
+    if auto and auto != "no":
+        return "An automatic message (an auto-reply or a notification)."
+    sender = header(message, "From").lower()
+    report = message.get_content_type() == "multipart/report"
+    if report or "mailer-daemon" in sender or sender.startswith("postmaster@"):
+        return "A bounce (a delivery report)."
+    return ""
+
+
+def parse(raw: bytes, zone: tzinfo = UTC) -> Parsed:
+    """Read `raw`; never raises for bad mail (what could not be read is in `defects`)."""
+    message = message_from_bytes(raw)
+    parsed = Parsed(
+        message_id=header(message, "Message-ID").strip().strip("<>")[:255],
+        references=_ids(header(message, "In-Reply-To")) + _ids(header(message, "References")),
+        subject=" ".join(header(message, "Subject").split())[:500],
+        date=_date(message),
+        not_personal=not_personal(message),
+        dmarc=_dmarc(message),
+        defects=[type(d).__name__ for d in message.defects][:10],
+    )
+    senders = people(message, "From")
+    parsed.sender = senders[0] if senders else None
+    parsed.author = parsed.sender
+    parsed.to, parsed.cc = people(message, "To"), people(message, "Cc")
+    parsed.recipients = len(parsed.to) + len(parsed.cc)
+    body, attached, calendar = _parts(message)
+    parsed.meeting_at = _meeting(calendar) if calendar else None
+    if attached is not None:
+        _read_original(parsed, attached)
+    elif not _read_inline_forward(parsed, body, zone):
+        parsed.text = new_text(body)
+    return parsed
+
+
+def _parts(message: Message) -> tuple[str, Message | None, bytes]:
+    """(the text body, an attached message/rfc822, an invitation's bytes)."""
+    plain, markup, attached, calendar = "", "", None, b""
+    for depth, part in _walk(message):
+        kind = part.get_content_type()
+        if kind == "message/rfc822" and attached is None and depth == 1:
+            payload = part.get_payload()
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+                attached = payload[0]
+            continue
+        disposition = str(part.get("Content-Disposition", "")).lower()
+        if kind == "text/calendar" and not calendar:
+            calendar = _bytes(part)
+        elif kind == "text/plain" and not plain and "attachment" not in disposition:
+            plain = _decoded(part)
+        elif kind == "text/html" and not markup and "attachment" not in disposition:
+            markup = _decoded(part)
+    return plain or (html_to_text(markup) if markup else ""), attached, calendar
+
+
+def _walk(message: Message, depth: int = 0):
+    """The leaf parts (and attached messages, not entered), at most MAX_PARTS."""
+    stack, seen = [(depth, message)], 0
+    while stack and seen < MAX_PARTS:
+        level, part = stack.pop()
+        seen += 1
+        if part.get_content_type() == "message/rfc822":
+            yield level + 1, part
+        elif part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list) and level < 10:
+                stack.extend((level, p) for p in reversed(payload) if isinstance(p, Message))
+        else:
+            yield level, part
+
+
+def _bytes(part: Message) -> bytes:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:  # a broken transfer encoding
+        return b""
+    return payload if isinstance(payload, bytes) else b""
+
+
+def _decoded(part: Message) -> str:
+    data = _bytes(part)
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return data.decode(charset, "replace")
+    except (LookupError, UnicodeError):  # a charset Python does not know
+        return data.decode("utf-8", "replace")
+
+
+def _read_original(parsed: Parsed, original: Message, depth: int = 1) -> None:
+    """A forward as attachment: the attached message is what counts, with its own date."""
+    parsed.forwarded = True
+    authors = people(original, "From")
+    parsed.author = authors[0] if authors else parsed.author
+    parsed.to, parsed.cc = people(original, "To"), people(original, "Cc")
+    parsed.date = _date(original) or parsed.date
+    parsed.subject = " ".join(header(original, "Subject").split())[:500] or parsed.subject
+    parsed.references = _ids(header(original, "In-Reply-To")) + _ids(header(original, "References"))
+    body, attached, calendar = _parts(original)
+    if calendar and parsed.meeting_at is None:
+        parsed.meeting_at = _meeting(calendar)
+    if attached is not None and depth < MAX_DEPTH:
+        _read_original(parsed, attached, depth + 1)
+    else:
+        parsed.text = new_text(body)
+
+
+def _read_inline_forward(parsed: Parsed, body: str, zone: tzinfo) -> bool:
+    """A forward quoted in the body (Gmail, Outlook, Apple Mail; English and German)."""
+    try:
+        found = quotequail.unwrap(body) if body else None
+    except Exception:
+        return False
+    if not found or found.get("type") != "forward" or not found.get("from"):
+        return False
+    top = "\n".join(
+        line for line in found.get("text_top", "").splitlines() if not _MARKER.match(line.strip())
+    ).strip()
+    if top and not _FORWARD_SUBJECT.match(parsed.subject):
+        return False  # an Outlook reply over its predecessor's header block
+    authors = addresses(found["from"])
+    if not authors:
+        return False
+    parsed.forwarded = True
+    parsed.author = authors[0]
+    parsed.to = addresses(found.get("to", ""))
+    parsed.cc = addresses(found.get("cc", ""))
+    parsed.date = written_date(found.get("date", ""), zone) or parsed.date
+    parsed.subject = " ".join(str(found.get("subject", "")).split())[:500] or parsed.subject
+    parsed.references = []  # those of the forward, not of the original
+    # In an Outlook forward only the first block is the original; the rest is its history.
+    parsed.text = new_text(found.get("text", ""))
+    return True
+
+
+def _meeting(data: bytes) -> datetime | None:
+    try:
+        calendar = icalendar.Calendar.from_ical(data)
+        if str(calendar.get("METHOD", "")).upper() == "CANCEL":
+            return None
+        for event in calendar.walk("VEVENT"):
+            start = event.decoded("DTSTART")
+            if isinstance(start, datetime):
+                return start if start.tzinfo else start.replace(tzinfo=UTC)
+            return datetime(start.year, start.month, start.day, 9, tzinfo=UTC)
+    except Exception:  # a broken invitation is no invitation
+        return None
+    return None
+
+
+def _dmarc(message: Message) -> dict[str, str]:
+    """DMARC results by the authserv-id that wrote them (RFC 8601 Authentication-Results)."""
+    results: dict[str, str] = {}
+    for value in message.get_all("Authentication-Results") or []:
+        text = " ".join(str(value).split())
+        serv, _, rest = text.partition(";")
+        found = re.search(r"\bdmarc=(\w+)", rest, re.IGNORECASE)
+        if found:
+            results.setdefault(serv.strip().split(" ")[0].lower(), found.group(1).lower())
+    return results
