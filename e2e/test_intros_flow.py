@@ -61,6 +61,8 @@ def maya_logs_that_she_asked_sam(page) -> None:
         r"Logged: Maya Chen → Tom Hale \(requested\)\. Next, Sam's move: .*, due \w{3} \d+ \w{3}\."
     ))).to_be_visible()
     expect(page.get_by_text("Waiting on Sam Okafor since")).to_be_visible()
+    # Who Introloop reminds of Sam's step, and when (loaded into the step by HTMX).
+    expect(page.locator(".who-is-reminded")).to_contain_text("Sam")
     # Maya typed Tom's address herself, so double opt-in has nothing to hide from her (see
     # the next test for a target the connector brings).
     expect(page.get_by_role("link", name="tom@example.org")).to_be_visible()
@@ -128,7 +130,7 @@ def maya_writes_to_tom(page, screenshot) -> None:
     history = page.locator(".timeline")
     expect(history.locator("li").last).to_contain_text("Seeker reached out")
     expect(history.locator("li").last).to_contain_text("by Maya Chen")
-    expect(page.get_by_text("Follow up with Tom Hale")).to_be_visible()
+    expect(page.get_by_text("Follow up with Tom Hale", exact=True)).to_be_visible()
     assert Intro.objects.get().state == State.REACHED_OUT
 
 

@@ -21,12 +21,13 @@ def _day(moment: datetime, viewer: User) -> str:
     return f"{moment.astimezone(viewer.zone):%a %-d %b}"
 
 
-def promises(intro: Intro, viewer: User, now: datetime) -> list[str]:
-    """One sentence per open step that waits on someone other than `viewer`."""
+def promises(intro: Intro, viewer: User, now: datetime, only: str = "") -> list[str]:
+    """One sentence per open step (or the `only` step) that waits on someone other than
+    `viewer`."""
     roles = access.roles_of(intro, viewer)
     lines = []
     for step in next_steps(intro):
-        if step.owner in roles:
+        if step.owner in roles or only not in ("", step.step):
             continue
         name = access.party_name(intro, step.owner, roles)
         if not name or name == access.DECLINED_TARGET:

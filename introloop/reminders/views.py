@@ -226,7 +226,7 @@ def digest_link(request: HttpRequest, token: str) -> HttpResponse:
 def who_is_reminded(request: AuthedRequest, intro_id: int) -> HttpResponse:
     """The introduction's page says who Introloop reminds of the steps that are not yours."""
     intro = get_visible(request.user, intro_id)
-    lines = promises(intro, request.user, timezone.now())
+    lines = promises(intro, request.user, timezone.now(), only=request.GET.get("step", ""))
     return render(request, "reminders/who_is_reminded.html", {"lines": lines})
 
 

@@ -98,6 +98,12 @@ def test_the_fragment_is_for_the_parties_only(alice, bob, client):
         page = client.get(url)
     assert page.status_code == 200
     assert "If Tom has not done it by Tue 17 Nov" in page.content.decode()
+    intro_page = client.get(reverse("intros:detail", args=[asked.id])).content.decode()
+    assert f'hx-get="{url}?step=answer"' in intro_page
+
+    with time_machine.travel(ASKED_AT + timedelta(hours=1)):
+        assert client.get(url + "?step=answer").content == page.content  # Tom's step
+        assert client.get(url + "?step=reach_out").content.strip() == b""  # not open now
 
     client.force_login(bob)
     assert client.get(url).status_code == 404
