@@ -121,7 +121,9 @@ def test_a_request_to_people_in_the_contacts_takes_four_actions(page, maya):
     counted.click(page.get_by_role("button", name="Log it"), "submit")
 
     expect(heading(page, "Maya Chen → Tom Hale")).to_be_visible()
-    expect(page.get_by_text("Logged: Maya Chen → Tom Hale (requested). Next, Sam's move")).to_be_visible()
+    expect(
+        page.get_by_text("Logged: Maya Chen → Tom Hale (requested). Next, Sam's move")
+    ).to_be_visible()
     print(
         f"\nA request with both people in the contacts: {len(counted.actions)} actions "
         f"({', '.join(counted.actions)}), {counted.keys} keystrokes"
