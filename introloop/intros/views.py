@@ -299,7 +299,9 @@ def intro_send(request: AuthedRequest, intro_id: int, what: str) -> HttpResponse
             "introduction": f"{intro.seeker_name} and {intro.target_name}",
             "pass": intro.seeker_name,
         }[what]
-        messages.success(request, f"Sent to {sent_to}.")
+        roles = access.roles_of(intro, request.user)
+        next_words = confirmations.whats_next(intro, roles, request.user.zone)
+        messages.success(request, f"Sent to {sent_to}. {next_words}")
     return redirect("intros:detail", intro_id=intro.id)
 
 

@@ -1,5 +1,6 @@
 """The introduction pages, from each party's side."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -236,8 +237,13 @@ def test_send_the_introduction_from_the_page(alice, sam):
     response = client_for(sam).post(
         reverse("intros:send", args=[i.id, "introduction"]), follow=True
     )
-    assert "Sent to Alice Archer and Tom Hale." in response.content.decode()
-    assert Intro.objects.get(pk=i.pk).state == "introduced"
+    sent = Intro.objects.get(pk=i.pk)
+    assert sent.state == "introduced"
+    due = f"{sent.next_due_at.astimezone(sam.zone):%a %-d %b}"
+    assert (
+        f"Sent to Alice Archer and Tom Hale. Next, Alice's move: write to Tom Hale, due {due}."
+        in html.unescape(response.content.decode())
+    )
     # The seeker cannot send it.
     again = client_for(alice).post(reverse("intros:send", args=[i.id, "ask"]), follow=True)
     assert "Only the connector" in again.content.decode()
