@@ -42,11 +42,18 @@ NOT_VISITED = {
     "network:export", "network:pick", "intros:event", "intros:undo", "intros:event_time",
     "intros:send", "reminders:done", "reminders:snooze", "reminders:regenerate_calendar",
     "reminders:calendar", "reminders:draft", "reminders:heads_up_when", "goals:need_add",
+    "reminders:who_is_reminded",
     "goals:need_toggle", "goals:need_delete", "portability:export_download",
     "outbox:retry_failed", "outbox:retry", "ops:account_block", "ops:health",
+    # The new introduction form's contact autocomplete (JSON) and live warnings (a fragment),
+    # both fetched by the visited form; e2e/test_log_fast.py drives them.
+    "network:suggest", "intros:new_check",
     # Reached from a token in an email; covered by the flows that send those emails.
     "accounts:verify_email", "accounts:password_reset_confirm", "intros:link", "outbox:stop",
     "reminders:unsubscribe", "reminders:digest_link",
+    # Not pages: the installable app's manifest (JSON) and service worker (JavaScript),
+    # fetched by the browser; e2e/test_installable.py covers them.
+    "manifest", "service_worker",
 }  # fmt: skip
 
 # What a page's layout must hold to: nothing wider than the window, and no element holding an
@@ -235,6 +242,7 @@ def pages_to_visit(maya: User, new_page, tmp_path) -> list[Visit]:
         Visit("today-connector", "sam", "today"),
         Visit("contacts", "maya", "network:list"),
         Visit("contacts-search", "maya", "network:list", query="?q=an&sort=name"),
+        Visit("search", "maya", "search", query="?q=an"),
         Visit("contact-new", "maya", "network:new"),
         Visit("contact-detail", "maya", "timeline:contact", (contact.id,)),
         Visit("contact-edit", "maya", "network:edit", (contact.id,)),
@@ -249,6 +257,7 @@ def pages_to_visit(maya: User, new_page, tmp_path) -> list[Visit]:
         Visit("intros-made", "sam", "intros:made"),
         Visit("intros-to-me", "lena", "intros:to_me"),
         Visit("intro-new", "maya", "intros:new"),
+        Visit("intro-new-for", "maya", "intros:new", query=f"?contact={contact.id}&as=target"),
         Visit("intro-seeker", "maya", "intros:detail", (as_seeker.id,)),
         Visit("intro-connector", "sam", "intros:detail", (as_connector.id,)),
         Visit("intro-target", "lena", "intros:detail", (as_target.id,)),
@@ -267,6 +276,7 @@ def pages_to_visit(maya: User, new_page, tmp_path) -> list[Visit]:
         Visit("application-edit", "maya", "goals:application_edit", (application.id,)),
         Visit("application-delete", "maya", "goals:application_delete", (application.id,)),
         Visit("dashboard", "maya", "goals:dashboard"),
+        Visit("dashboard-connector", "sam", "goals:dashboard"),
         Visit("settings-profile", "maya", "accounts:profile"),
         Visit("settings-password", "maya", "accounts:password_change"),
         Visit("settings-targets", "maya", "goals:targets"),
@@ -280,6 +290,9 @@ def pages_to_visit(maya: User, new_page, tmp_path) -> list[Visit]:
         Visit("staff-message", "staff", "outbox:detail", (message.id,)),
         Visit("staff-accounts", "staff", "ops:accounts"),
         Visit("staff-stopped", "staff", "outbox:stopped"),
+        Visit("offline", "", "offline"),
+        Visit("share", "maya", "share", query="?title=Ann%20Lee%20-%20Staff%20Engineer%20-%20"
+              "Acme%20%7C%20LinkedIn&url=https://www.linkedin.com/in/annlee"),
     ]  # fmt: skip
     return visits
 

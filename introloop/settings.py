@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "introloop.goals",
     "introloop.reminders",
     "introloop.timeline",
+    "introloop.search",
     "introloop.portability",
     "introloop.api",
     "introloop.ops",

@@ -1,15 +1,20 @@
 from django.urls import include, path
 
-from . import views
+from . import pwa, views
 from .api.api import api
 from .reminders import views as reminder_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("today/", reminder_views.today, name="today"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
+    path("share/", pwa.share, name="share"),
     path("", include("introloop.accounts.urls")),
     path("", include("introloop.network.urls")),
     path("", include("introloop.timeline.urls")),
+    path("", include("introloop.search.urls")),
     path("", include("introloop.intros.urls")),
     path("", include("introloop.reminders.urls")),
     path("", include("introloop.goals.urls")),

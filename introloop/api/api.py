@@ -16,6 +16,7 @@ from . import (
     intro_settings,
     intros,
     me,
+    search,
     stats,
     today,
 )
@@ -46,3 +47,4 @@ api.add_router("/", today.router)
 api.add_router("/", goals.router)
 api.add_router("/", brief.router)
 api.add_router("/", stats.router)
+api.add_router("/", search.router)

@@ -13,9 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Bottom to top. An app may import the apps before it in this list, never those after.
 LAYERS = [
     "routes", "lookups", "bulk", "clock", "access", "outbox", "accounts", "network", "intros", "goals", "reminders",
-    "timeline", "portability", "api", "ops",
+    "timeline", "search", "portability", "api", "ops",
     # The project's own modules, which wire everything together.
-    "context_processors", "form_rendering", "views", "urls", "settings", "cli", "wsgi", "asgi",
+    "context_processors", "form_rendering", "views", "pwa", "urls", "settings", "cli", "wsgi", "asgi",
     "__main__", "__init__",
 ]  # fmt: skip
 
