@@ -8,6 +8,8 @@ from ninja.errors import HttpError
 from pydantic import field_validator
 
 from introloop.accounts.requests import ApiRequest
+from introloop.capture.queries import inbox_item
+from introloop.capture.queries import proposals as capture_proposals
 from introloop.reminders import services
 from introloop.reminders.due import add_words, item_for
 from introloop.reminders.today import Upcoming
@@ -43,6 +45,10 @@ class TodayOut(Schema):
     as_of: datetime
     count: int  # all the items due, of which `items` is the page asked for
     items: list[ItemOut]
+    # What captured mail proposes, newest first (20 at most), as GET /capture/inbox lists
+    # them: {"id", "message_id", "subject", "from", "received_at", "action", "reason",
+    # "intro_id", "event"}; accept or dismiss them there.
+    proposals: list[dict]
 
 
 class SnoozeIn(Schema):
@@ -82,7 +88,11 @@ def _page(request: ApiRequest, now: datetime, limit: int = PAGE, offset: int = 0
     for that page only."""
     count, page = Upcoming.read(request.auth, now, days_ahead=7).page("all", offset, limit)
     add_words(request.auth, page, drafts=True)
-    return {"as_of": now, "count": count, "items": [_item_out(i) for i in page]}
+    proposals = [inbox_item(p) for p in capture_proposals(request.auth.id)]
+    return {
+        "as_of": now, "count": count, "items": [_item_out(i) for i in page],
+        "proposals": proposals,
+    }  # fmt: skip
 
 
 @router.get("/today", response=TodayOut, summary="Your due items: overdue, today, this week")

@@ -179,8 +179,10 @@ def _file_interaction(row: CapturedMessage, parsed: Parsed, now: datetime) -> In
 
 @transaction.atomic
 def accept(row_id: int, owner: User, now: datetime) -> CapturedMessage:
-    row = M.objects.select_for_update(of=("self",)).select_related("owner", "intro").get(
-        pk=row_id, owner=owner
+    row = (
+        M.objects.select_for_update(of=("self",))
+        .select_related("owner", "intro")
+        .get(pk=row_id, owner=owner)
     )
     if not row.open_proposal or not row.proposal:
         raise ProposalRefused("There is nothing to accept here.")

@@ -14,6 +14,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from introloop.accounts import throttle
+from introloop.capture import imap as capture_imap
 from introloop.capture import services as capture
 from introloop.network import import_jobs, import_worker
 from introloop.network import services as network_services
@@ -53,12 +54,18 @@ def read_captured_mail(now: datetime) -> int:
     return capture.process_next(now)
 
 
+def poll_capture_mailbox(now: datetime) -> int:
+    """Fetch capture mail from CAPTURE_IMAP_URL, when set (capture/imap.py)."""
+    return capture_imap.poll(now)
+
+
 # (job, how often it runs). A job returns how much it did; a busy job runs again at once.
 JOBS: list[tuple[Callable[[datetime], int], timedelta]] = [
     (deliver_mail, timedelta(seconds=0)),
     (sweep_reminders, timedelta(minutes=1)),
     (run_import_jobs, timedelta(seconds=0)),
     (read_captured_mail, timedelta(seconds=0)),
+    (poll_capture_mailbox, timedelta(seconds=30)),
     (prune_throttle_records, timedelta(hours=1)),
     (prune_import_uploads, timedelta(hours=1)),
 ]
