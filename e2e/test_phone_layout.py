@@ -8,10 +8,11 @@ and <screenshots>/desktop/<page>.png (INTROLOOP_SCREENSHOTS=docs/screenshots for
 
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from introloop.accounts.models import User
@@ -23,6 +24,7 @@ from introloop.ops.demo import DEMO_PASSWORD, build_demo
 from introloop.outbox.models import StoppedAddress
 from introloop.outbox.services import queue_message
 
+from . import email_links
 from .test_accounts_flow import log_in, make_user
 
 pytestmark = pytest.mark.e2e
@@ -48,12 +50,11 @@ NOT_VISITED = {
     # The new introduction form's contact autocomplete (JSON) and live warnings (a fragment),
     # both fetched by the visited form; e2e/test_log_fast.py drives them.
     "network:suggest", "intros:new_check",
-    # Reached from a token in an email; covered by the flows that send those emails.
-    "accounts:verify_email", "accounts:password_reset_confirm", "intros:link", "outbox:stop",
-    "reminders:unsubscribe", "reminders:digest_link",
     # Not pages: the installable app's manifest (JSON) and service worker (JavaScript),
     # fetched by the browser; e2e/test_installable.py covers them.
     "manifest", "service_worker",
+    # Today's "From your email" section, an HTMX fragment of the visited Today page.
+    "capture:today",
 }  # fmt: skip
 
 # What a page's layout must hold to: nothing wider than the window, and no element holding an
@@ -118,6 +119,8 @@ class Visit:
     url_name: str
     args: tuple = ()
     query: str = ""
+    status: int = 200  # a dead link's page says so with a 4xx
+    heading: str = ""  # for a page with several states: its h1 in the state meant
 
     @property
     def url(self) -> str:
@@ -135,6 +138,7 @@ def test_every_page_fits_a_phone_and_a_desktop(new_page, screenshots_dir, tmp_pa
         owner=maya, email="alexandra.konstantinopoulou-whitfield@research.example-university.ac.uk"
     )
     visits = pages_to_visit(maya, new_page, tmp_path)
+    before = email_links.recorded()
     forgotten = url_names() - NOT_VISITED - {v.url_name for v in visits}
     assert not forgotten, f"pages no visit covers: {sorted(forgotten)}"
 
@@ -153,10 +157,12 @@ def test_every_page_fits_a_phone_and_a_desktop(new_page, screenshots_dir, tmp_pa
                     log_in_as(page, email)
             page = pages[visit.who]
             response = page.goto(visit.url)
-            assert response is not None and response.ok, (
+            assert response is not None and response.status == visit.status, (
                 f"{visit.url}: {response and response.status}"
             )
             page.wait_for_load_state("networkidle")
+            if visit.heading:
+                assert visit.heading in page.locator("h1").inner_text(), visit.name
             for problem in page.evaluate(CHECK_LAYOUT):
                 problems.append(
                     f"{visit.name} ({visit.url}) as {visit.who or 'visitor'} "
@@ -165,6 +171,7 @@ def test_every_page_fits_a_phone_and_a_desktop(new_page, screenshots_dir, tmp_pa
             if width_name == "phone":  # once per page is enough; the desktop adds no markup
                 violations += accessibility_violations(axe, page, visit)
             shoot(page, out / f"{visit.name}.png")
+    assert email_links.recorded() == before, "opening a link from an email recorded something"
     assert not problems, "\n".join(problems)
     assert not violations, "axe-core, at 390 px:\n" + "\n".join(violations)
     print(f"{len(visits)} pages at 2 widths in {time.monotonic() - started:.0f} s")
@@ -294,6 +301,12 @@ def pages_to_visit(maya: User, new_page, tmp_path) -> list[Visit]:
         Visit("share", "maya", "share", query="?title=Ann%20Lee%20-%20Staff%20Engineer%20-%20"
               "Acme%20%7C%20LinkedIn&url=https://www.linkedin.com/in/annlee"),
     ]  # fmt: skip
+    # The pages reached from a token in an email, opened by someone not logged in.
+    for link in email_links.email_link_pages(maya, sam, timezone.now()):
+        match = resolve(urlsplit(link.url).path)
+        args = tuple(match.kwargs.values())
+        visits.append(Visit(link.name, "", match.view_name, args, status=link.status,
+                            heading=link.heading))  # fmt: skip
     return visits
 
 
