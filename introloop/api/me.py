@@ -97,6 +97,7 @@ class ExportOut(Schema):
     introduction_settings: dict
     notifications: dict
     goals: dict
+    captured_mail: list[dict]  # what capture from email read of each message and did
 
 
 def calendar_url(token: str) -> str:

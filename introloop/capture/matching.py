@@ -95,21 +95,25 @@ def _by_thread(owner: User, parsed: Parsed) -> Intro | Decision | None:
 
 def _fitting(owner: User, parsed: Parsed) -> list[Intro]:
     """(c) Open introductions whose author and at least one other party are on the message."""
-    emails = [p.email for p in parsed.people]
     author = parsed.author.email if parsed.author else ""
-    by_email = Q(seeker_email=author) | Q(connector_email=author) | Q(target_email=author)
-    candidates = (
-        access.scope(Intro.objects, owner)
-        .filter(by_email)
-        .exclude(state__in=ENDED_STATES)
-        .order_by("-updated_at")[:50]
+    others = [p.email for p in parsed.people if p.email != author]
+    if not author or not others:
+        return []
+    by_author = Q(seeker_email=author) | Q(connector_email=author) | Q(target_email=author)
+    by_others = (
+        Q(seeker_email__in=others) | Q(connector_email__in=others) | Q(target_email__in=others)
     )
-    fitting = []
-    for intro in candidates:
-        parties = {getattr(intro, f"{r}_email") for r in ROLES} - {"", author}
-        if parties & set(emails):
-            fitting.append(intro)
-    return fitting
+    # Ids first, from a few columns: the user may be a party of thousands of introductions.
+    ids = list(
+        access.scope(Intro.objects, owner)
+        .filter(by_author & by_others)
+        .exclude(state__in=ENDED_STATES)
+        .order_by("-updated_at")
+        .values_list("id", flat=True)[:20]
+    )
+    if len(ids) > 1:
+        return list(Intro.objects.filter(pk__in=ids).order_by("-updated_at"))
+    return list(Intro.objects.filter(pk__in=ids)) if ids else []
 
 
 def role_of(intro: Intro, email: str) -> str:

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from introloop import __version__, access
 from introloop.accounts.models import ApiToken, User
+from introloop.capture.models import CapturedMessage
 from introloop.goals.models import Application, Ask, Goal
 from introloop.goals.services import brief_for, targets_for
 from introloop.intros.models import Intro, MessageTemplate
@@ -88,6 +89,31 @@ def _interactions(user: User) -> list[Json]:
             "contact_uids": [c.uid for c in i.contacts.all()],
         }
         for i in interactions.order_by("occurred_on", "id")
+    ]
+
+
+def _captured_mail(user: User) -> list[Json]:
+    """What capture read of each message and did with it; not the raw message, nor the
+    private address's token (a secret, like an API token)."""
+    rows = access.scope(CapturedMessage, user).defer("raw").order_by("received_at", "id")
+    return [
+        {
+            "message_id": row.message_id,
+            "subject": row.subject,
+            "from_name": row.from_name,
+            "from_email": row.from_email,
+            "sent_at": _iso(row.sent_at),
+            "received_at": _iso(row.received_at),
+            "source": row.source,
+            "participants": row.participants,
+            "new_text": row.new_text,
+            "action": row.action,
+            "reason": row.reason,
+            "intro_id": row.intro_id,
+            "event": row.event,
+            "resolution": row.resolution,
+        }
+        for row in rows
     ]
 
 
@@ -220,6 +246,7 @@ SECTIONS: dict[str, Callable[[User], Json | list[Json]]] = {
     "introduction_settings": _intro_settings,
     "notifications": _notifications,
     "goals": _goals,
+    "captured_mail": _captured_mail,
 }
 
 # Models holding a user's rows, and the export section that carries them. Rows of models
@@ -252,6 +279,9 @@ COVERED_MODELS = {
     "goals.Ask": "goals",
     "goals.Application": "goals",
     "goals.Targets": "goals",
+    "capture.CapturedMessage": "captured_mail",
+    # The private capture address: its token is a secret, like an API token's.
+    "capture.CaptureAddress": "captured_mail",
 }
 
 
