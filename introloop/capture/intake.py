@@ -112,9 +112,10 @@ def store(user: User, raw: bytes, source: str, now: datetime) -> tuple[CapturedM
 
 
 def _existing(user: User, message_id: str, digest: str) -> CapturedMessage | None:
-    rows = CapturedMessage.objects.filter(owner=user).defer("raw")
+    # Unordered: the model's order (newest first) would steer SQLite to the wrong index.
+    rows = CapturedMessage.objects.filter(owner=user).defer("raw").order_by()
     if message_id:
-        found = rows.filter(message_id=message_id).first()
+        found = next(iter(rows.filter(message_id=message_id)[:1]), None)
         if found:
             return found
-    return rows.filter(sha256=digest).first()
+    return next(iter(rows.filter(sha256=digest)[:1]), None)

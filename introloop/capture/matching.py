@@ -81,12 +81,15 @@ def _by_thread(owner: User, parsed: Parsed) -> Intro | Decision | None:
                 return ignored("It refers to an introduction that is not yours.")
             return intro
     if parsed.references:
-        earlier = (
-            CapturedMessage.objects.filter(
-                owner=owner, message_id__in=parsed.references[:50], intro__isnull=False
-            )
-            .select_related("intro")
-            .first()
+        earlier = next(
+            iter(
+                CapturedMessage.objects.filter(
+                    owner=owner, message_id__in=parsed.references[:50], intro__isnull=False
+                )
+                .select_related("intro")
+                .order_by()[:1]  # unordered: capture_message_ref_idx, not a scan by date
+            ),
+            None,
         )
         if earlier and earlier.intro:
             return earlier.intro

@@ -106,6 +106,9 @@ class CapturedMessage(models.Model):
                 name="capture_message_todo_idx",
             ),
             models.Index(fields=["owner", "received_at"], name="capture_message_owner_idx"),
+            # Threading (matching._by_thread) looks up several Message-IDs at once; SQLite
+            # does not use the partial unique index for an IN list.
+            models.Index(fields=["owner", "message_id"], name="capture_message_ref_idx"),
         ]
 
     def __str__(self) -> str:
