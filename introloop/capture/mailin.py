@@ -9,7 +9,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connections
 from django.utils import timezone
 
 from . import intake
@@ -18,18 +18,22 @@ log = logging.getLogger("introloop.mailin")
 
 
 def _owner_id(address: str) -> int | None:
-    close_old_connections()
-    user = intake.user_for_address(address)
-    return user.pk if user else None
+    try:
+        user = intake.user_for_address(address)
+        return user.pk if user else None
+    finally:
+        connections.close_all()  # this pool thread's connection: none left open between mails
 
 
 def _store(user_ids: list[int], raw: bytes) -> None:
     from introloop.accounts.models import User
 
-    close_old_connections()
-    now = timezone.now()
-    for user in User.objects.filter(pk__in=user_ids):
-        intake.store(user, raw, "smtp", now)
+    try:
+        now = timezone.now()
+        for user in User.objects.filter(pk__in=user_ids):
+            intake.store(user, raw, "smtp", now)
+    finally:
+        connections.close_all()
 
 
 class Handler:

@@ -29,6 +29,9 @@ class CaptureAddress(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="capture_address"
     )
     token = models.CharField(max_length=40, unique=True, default=new_token)
+    # Opted in: whole messages are kept; otherwise only what was read of them once
+    # CAPTURE_KEEP_DAYS have passed (long enough to replay a parser fix over them).
+    keep_whole_messages = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -54,7 +57,8 @@ class CapturedMessage(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="captured_messages"
     )
     source = models.CharField(max_length=10)  # smtp, imap, upload
-    raw = models.BinaryField()
+    raw = models.BinaryField()  # emptied CAPTURE_KEEP_DAYS after reading, unless opted in
+    raw_dropped_at = models.DateTimeField(null=True, blank=True)
     size = models.PositiveIntegerField(default=0)
     message_id = models.CharField(max_length=255, blank=True)  # without <>; "" when missing
     sha256 = models.CharField(max_length=64)

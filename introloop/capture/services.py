@@ -21,7 +21,7 @@ from introloop.network.models import Contact, ContactEmail, Interaction
 from introloop.network.services import log_interaction
 
 from . import matching
-from .models import CapturedMessage
+from .models import CaptureAddress, CapturedMessage
 from .parsing import Parsed, parse
 
 log = logging.getLogger("introloop.capture")
@@ -204,10 +204,27 @@ def dismiss(row_id: int, owner: User) -> CapturedMessage:
     return row
 
 
+def drop_old_messages(now: datetime) -> int:
+    """Keep only what was read (headers, participants, the new text) of messages read more
+    than CAPTURE_KEEP_DAYS ago, unless their owner chose to keep whole messages."""
+    old = M.objects.filter(
+        status=M.Status.DONE,
+        raw_dropped_at__isnull=True,
+        processed_at__lt=now - timedelta(days=settings.CAPTURE_KEEP_DAYS),
+    ).exclude(owner__capture_address__keep_whole_messages=True)
+    return old.update(raw=b"", raw_dropped_at=now)
+
+
+def keep_whole_messages(owner: User, keep: bool) -> None:
+    from .intake import address_row
+
+    CaptureAddress.objects.filter(pk=address_row(owner).pk).update(keep_whole_messages=keep)
+
+
 def replay(owner: User | None = None) -> int:
     """Read stored mail again (after a parser fix): every message not yet acted on."""
     # Not those accepted (or applied) or dismissed: what was decided on stays decided.
-    rows = M.objects.filter(status=M.Status.DONE, resolution="")
+    rows = M.objects.filter(status=M.Status.DONE, resolution="", raw_dropped_at__isnull=True)
     if owner is not None:
         rows = rows.filter(owner=owner)
     return rows.update(status=M.Status.PENDING, attempts=0)

@@ -1,6 +1,7 @@
 """The capture page: your private address (and a new one), and the review inbox of what
 captured mail did, with its proposals accepted or dismissed in one click."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -25,6 +26,8 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     context = {
         "section": "capture",
         "address": intake.capture_address(request.user),
+        "keep": intake.address_row(request.user).keep_whole_messages,
+        "keep_days": settings.CAPTURE_KEEP_DAYS,
         "page": page,
     }
     return render(request, "capture/inbox.html", context)
@@ -35,6 +38,15 @@ def today_proposals(request: AuthedRequest) -> HttpResponse:
     """Today's "From your email" section (an HTMX fragment Today loads beside itself)."""
     found = queries.proposals(request.user.id, limit=TODAY_SHOWN)
     return render(request, "capture/_today_proposals.html", {"capture_proposals": found})
+
+
+@login_required
+@require_POST
+def keep_messages(request: AuthedRequest) -> HttpResponse:
+    keep = request.POST.get("keep") == "on"
+    services.keep_whole_messages(request.user, keep)
+    messages.success(request, "Whole messages are kept." if keep else "Saved.")
+    return redirect("capture:inbox")
 
 
 @login_required

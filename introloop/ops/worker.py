@@ -54,6 +54,10 @@ def read_captured_mail(now: datetime) -> int:
     return capture.process_next(now)
 
 
+def drop_old_captured_mail(now: datetime) -> int:
+    return capture.drop_old_messages(now)
+
+
 def poll_capture_mailbox(now: datetime) -> int:
     """Fetch capture mail from CAPTURE_IMAP_URL, when set (capture/imap.py)."""
     return capture_imap.poll(now)
@@ -68,6 +72,7 @@ JOBS: list[tuple[Callable[[datetime], int], timedelta]] = [
     (poll_capture_mailbox, timedelta(seconds=30)),
     (prune_throttle_records, timedelta(hours=1)),
     (prune_import_uploads, timedelta(hours=1)),
+    (drop_old_captured_mail, timedelta(hours=1)),
 ]
 
 
