@@ -2,7 +2,7 @@
 people's own emails complete, proposals where trust or certainty is missing, and never an
 effect on another account's introduction."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -230,3 +230,13 @@ def test_replay_reads_stored_mail_again(alice):
     assert process_next(NOW) == 1
     row.refresh_from_db()
     assert row.event == "reached_out"
+
+
+def test_two_workers_never_read_the_same_message(alice):
+    from introloop.capture.services import claim_next
+
+    intake.store(alice, mail(MAYA, "tom@example.org", body="Hi"), "upload", NOW)
+    first, second = claim_next(NOW), claim_next(NOW)
+    assert first is not None and second is None  # the second worker lost the race
+    # A worker that died holding it: another takes it over once the lease ran out.
+    assert claim_next(NOW + timedelta(minutes=6)).pk == first.pk

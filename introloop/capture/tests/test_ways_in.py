@@ -145,3 +145,12 @@ def test_mailin_refuses_a_message_over_the_limit(alice, mailin, settings):
         )
     assert "552" in str(error.value) or getattr(error.value, "smtp_code", 0) == 552
     assert not CapturedMessage.objects.exists()
+
+
+def test_a_50_mb_message_is_refused_without_being_stored(alice_api):
+    raw = b"From: a@example.org\r\nTo: b@example.org\r\n\r\n" + b"x" * (50 * 1024 * 1024)
+    response = alice_api.client.post(
+        "/api/v1/capture", data=raw, content_type="message/rfc822", headers=alice_api.headers
+    )
+    assert response.status_code == 413
+    assert not CapturedMessage.objects.exists()
