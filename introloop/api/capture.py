@@ -99,6 +99,8 @@ def accept(request: ApiRequest, captured_id: int):
     return _decide(request, captured_id, accept=True)
 
 
-@router.post("/capture/inbox/{int:captured_id}/dismiss", response=dict, summary="Dismiss a proposal")
+@router.post(
+    "/capture/inbox/{int:captured_id}/dismiss", response=dict, summary="Dismiss a proposal"
+)
 def dismiss(request: ApiRequest, captured_id: int):
     return _decide(request, captured_id, accept=False)
