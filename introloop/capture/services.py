@@ -107,7 +107,8 @@ def _read_into(row: CapturedMessage, parsed: Parsed, now: datetime) -> None:
     row.from_name = author.name[:300] if author else ""
     row.from_email = author.email[:254] if author else ""
     row.sent_at = min(parsed.date, now) if parsed.date else None
-    row.participants = parsed.participants()
+    # The account's own address marked, so that the inbox and the export can say "you".
+    row.participants = [{**p, "you": p["email"] == row.owner.email} for p in parsed.participants()]
     row.new_text = parsed.text
 
 

@@ -240,3 +240,12 @@ def test_two_workers_never_read_the_same_message(alice):
     assert first is not None and second is None  # the second worker lost the race
     # A worker that died holding it: another takes it over once the lease ran out.
     assert claim_next(NOW + timedelta(minutes=6)).pk == first.pk
+
+
+def test_the_users_own_address_is_recognised_among_the_participants(alice):
+    row = capture(alice, mail(MAYA, "Tom Target <tom@example.org>", cc="Carla <carla@example.org>"))
+    assert row.participants == [
+        {"name": "Maya Seeker", "email": "alice@example.com", "field": "from", "you": True},
+        {"name": "Tom Target", "email": "tom@example.org", "field": "to", "you": False},
+        {"name": "Carla", "email": "carla@example.org", "field": "cc", "you": False},
+    ]
