@@ -249,3 +249,22 @@ def test_the_users_own_address_is_recognised_among_the_participants(alice):
         {"name": "Tom Target", "email": "tom@example.org", "field": "to", "you": False},
         {"name": "Carla", "email": "carla@example.org", "field": "cc", "you": False},
     ]
+
+
+def test_a_connector_bccing_their_introduction_creates_it(alice):
+    raw = mail(
+        "Alice Archer <alice@example.com>", "Maya Seeker <maya@example.net>",
+        "Intro: Maya <> Tom", "Hi both,\n\nMaya is moving into data engineering.\nTom leads data.",
+        cc="Tom Target <tom@example.org>",
+    )  # fmt: skip
+    row = capture(alice, raw)
+    intro = Intro.objects.get(pk=row.intro_id)
+    assert (row.action, intro.state, intro.logged_as) == ("applied", "introduced", "connector")
+    assert (intro.seeker_email, intro.target_email) == ("maya@example.net", "tom@example.org")
+    assert intro.purpose == "Maya is moving into data engineering. Tom leads data."
+
+
+def test_three_people_without_an_introduction_make_none(alice):
+    raw = mail(MAYA, "a@example.net", "Dinner on Friday?", "Pizza?", cc="b@example.org")
+    row = capture(alice, raw)
+    assert row.intro_id is None and not Intro.objects.exists()
