@@ -53,6 +53,8 @@ NOT_VISITED = {
     # Not pages: the installable app's manifest (JSON) and service worker (JavaScript),
     # fetched by the browser; e2e/test_installable.py covers them.
     "manifest", "service_worker",
+    # Capture from email: POST-only actions of the visited capture page.
+    "capture:new_address", "capture:accept", "capture:dismiss", "capture:keep",
     # Today's "From your email" section, an HTMX fragment of the visited Today page.
     "capture:today",
 }  # fmt: skip
@@ -234,6 +236,7 @@ def pages_to_visit(maya: User, new_page, tmp_path) -> list[Visit]:
         now=timezone.now(),
     )
     StoppedAddress.objects.create(email="someone.who.asked.to.stop@example.org")
+    capture_proposal(maya, as_seeker)
     brief = Brief.objects.get(owner=maya)
     assert all((contact, as_seeker, as_connector, as_target, goal, ask, application, message))
 
@@ -291,6 +294,7 @@ def pages_to_visit(maya: User, new_page, tmp_path) -> list[Visit]:
         Visit("settings-introductions", "maya", "intros:settings"),
         Visit("settings-messages", "maya", "intros:messages"),
         Visit("settings-tokens", "maya", "accounts:api_tokens"),
+        Visit("settings-capture", "maya", "capture:inbox"),
         Visit("settings-data", "maya", "portability:export"),
         Visit("settings-delete", "maya", "portability:delete_account"),
         Visit("staff-outbox", "staff", "outbox:list"),
@@ -308,6 +312,20 @@ def pages_to_visit(maya: User, new_page, tmp_path) -> list[Visit]:
         visits.append(Visit(link.name, "", match.view_name, args, status=link.status,
                             heading=link.heading))  # fmt: skip
     return visits
+
+
+def capture_proposal(owner: User, intro: Intro) -> None:
+    """A proposal waiting on the capture page, with a long subject and reason."""
+    from introloop.capture.models import CapturedMessage
+
+    CapturedMessage.objects.create(
+        owner=owner, source="upload", raw=b"", sha256="e2e", message_id="e2e@example.org",
+        status="done", subject="Re: Introduction to the head of data platform engineering",
+        from_email="tomasz.wisniewski@very-long-company-name.example.org",
+        action="proposed", event="thanked", intro=intro,
+        reason="It answers an earlier email about it. Proposed: “Seeker said thank you”.",
+        proposal={"kind": "event", "event": "thanked", "role": "seeker", "at": ""},
+    )  # fmt: skip
 
 
 def duplicate_pair(owner: User) -> tuple[int, int]:

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "introloop.network",
     "introloop.intros",
     "introloop.goals",
+    "introloop.capture",
     "introloop.reminders",
     "introloop.timeline",
     "introloop.search",
@@ -275,6 +276,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1
 # Largest contacts file accepted for import (a 20,000-connection LinkedIn export is ~3 MB).
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # Files of more rows than this are imported by the worker in the background, in batches.
+# Capture from email (docs/capture.md): each account's private address is
+# <token>@CAPTURE_DOMAIN, or <CAPTURE_LOCALPART>+<token>@CAPTURE_DOMAIN when one catch-all
+# mailbox with plus-addressing receives it (IMAP). Unset: capture is off.
+CAPTURE_DOMAIN = os.environ.get("CAPTURE_DOMAIN", "").strip().lower()
+CAPTURE_LOCALPART = os.environ.get("CAPTURE_LOCALPART", "").strip().lower()
+CAPTURE_MAX_BYTES = envint("CAPTURE_MAX_BYTES", 10 * 1024 * 1024)
+# The authserv-id of the trusted MTA whose Authentication-Results say DMARC passed; unset:
+# no such MTA, and a message from a verified address is trusted on its From alone.
+CAPTURE_AUTHSERV_ID = os.environ.get("CAPTURE_AUTHSERV_ID", "").strip().lower()
+# Days a read message's raw bytes stay (to replay a parser fix) unless its owner keeps them.
+CAPTURE_KEEP_DAYS = envint("CAPTURE_KEEP_DAYS", 30)
+CAPTURE_IMAP_URL = os.environ.get("CAPTURE_IMAP_URL", "").strip()
+# `introloop serve` also starts `introloop mailin` on this port when set.
+MAILIN_PORT = envint("MAILIN_PORT", 0)
+MAILIN_HOST = os.environ.get("MAILIN_HOST", "0.0.0.0")  # noqa: S104 - it is an MX
+
 IMPORT_BACKGROUND_ROWS = envint("IMPORT_BACKGROUND_ROWS", 2000)
 
 LOGGING = {

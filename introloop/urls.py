@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("introloop.intros.urls")),
     path("", include("introloop.reminders.urls")),
     path("", include("introloop.goals.urls")),
+    path("", include("introloop.capture.urls")),
     path("", include("introloop.portability.urls")),
     path("", include("introloop.outbox.urls")),
     path("", include("introloop.ops.urls")),

@@ -6,6 +6,7 @@ from introloop import __version__
 
 from . import (
     brief,
+    capture,
     contacts,
     duplicates,
     errors,
@@ -48,3 +49,4 @@ api.add_router("/", goals.router)
 api.add_router("/", brief.router)
 api.add_router("/", stats.router)
 api.add_router("/", search.router)
+api.add_router("/", capture.router)

@@ -12,7 +12,7 @@ from introloop import access
 ROOT = Path(__file__).resolve().parent.parent
 # Bottom to top. An app may import the apps before it in this list, never those after.
 LAYERS = [
-    "routes", "lookups", "bulk", "clock", "access", "outbox", "accounts", "network", "intros", "goals", "reminders",
+    "routes", "lookups", "bulk", "clock", "access", "outbox", "accounts", "network", "intros", "goals", "capture", "reminders",
     "timeline", "search", "portability", "api", "ops",
     # The project's own modules, which wire everything together.
     "context_processors", "form_rendering", "views", "pwa", "urls", "settings", "cli", "wsgi", "asgi",
