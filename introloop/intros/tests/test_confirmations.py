@@ -30,9 +30,7 @@ def test_the_seeker_is_told_their_move_and_its_day_in_their_time_zone(alice):
 
 
 def test_a_connector_is_told_whose_move_it_is(alice):
-    made = intro(
-        alice, seeker=Party("Maya Chen", "maya@example.net"), start="introduced", now=NOW
-    )
+    made = intro(alice, seeker=Party("Maya Chen", "maya@example.net"), start="introduced", now=NOW)
 
     assert confirmations.logged(fresh(made), alice) == (
         "Logged: Maya Chen → Tom Hale (introduced). Next, Maya's move: write to Tom Hale, "
@@ -62,9 +60,7 @@ def test_a_closed_loop_has_nothing_more_due(alice):
 
 
 def test_someone_answering_by_email_is_not_sent_to_a_today_page(alice):
-    made = intro(
-        alice, seeker=Party("Maya Chen", "maya@example.net"), start="introduced", now=NOW
-    )
+    made = intro(alice, seeker=Party("Maya Chen", "maya@example.net"), start="introduced", now=NOW)
 
     text = confirmations.whats_next(fresh(made), {"seeker"}, alice.zone, on_today=False)
 
