@@ -44,6 +44,7 @@ def test_createuser_then_token_then_the_api_answers_for_that_user():
         "name": "Eve Evans",
         "time_zone": "UTC",
         "email_verified": True,
+        "capture_address": None,  # capture is off without CAPTURE_DOMAIN
     }
 
 
