@@ -12,6 +12,7 @@ from introloop.goals.services import save_targets, targets_for
 from introloop.goals.stats import stats_for
 
 from .contacts import _form_errors
+from .intros import FollowThroughOut
 from .parser import Input
 
 router = Router(tags=["stats"])
@@ -54,16 +55,6 @@ class TargetsPatch(Input):
     weekly_outreach: int | None = None
     referrals: int | None = None
     weekly_summary: bool | None = None
-
-
-class FollowThroughOut(Schema):
-    seeker_name: str
-    seeker_email: str
-    introductions: int
-    steps_done: int
-    on_time_share: float | None
-    median_days_to_reach_out: float | None
-    loops_closed: int
 
 
 class OutcomeOut(Schema):

@@ -16,7 +16,8 @@ from .models import ENDED_STATES, Intro, State
 from .steps import lower_first
 
 
-def _day(moment: datetime, zone: ZoneInfo) -> str:
+def day(moment: datetime, zone: ZoneInfo) -> str:
+    """A day as confirmations and the introduction's page say it: "Thu 3 Dec"."""
     return f"{moment.astimezone(zone):%a %-d %b}"
 
 
@@ -33,7 +34,7 @@ def whats_next(intro: Intro, roles: set[str], zone: ZoneInfo, *, on_today: bool 
         return "Nothing is due until the next step is recorded."
     step = steps[0]
     title = lower_first(step.title(intro, access.target_shown(intro, roles).name))
-    due = _day(step.due_at, zone)
+    due = day(step.due_at, zone)
     if step.owner in roles:
         return f"Next, your move: {title}, by {due}." + (
             " It is on your Today page." if on_today else ""
@@ -56,4 +57,4 @@ def recorded(intro: Intro, event: str, at: datetime, viewer: User) -> str:
     """After recording a step (`event`) that happened at `at`."""
     what = TRANSITIONS[event].label if event in TRANSITIONS else "Note"
     roles = access.roles_of(intro, viewer)
-    return f"Recorded: {what}, {_day(at, viewer.zone)}. " + whats_next(intro, roles, viewer.zone)
+    return f"Recorded: {what}, {day(at, viewer.zone)}. " + whats_next(intro, roles, viewer.zone)

@@ -9,16 +9,13 @@ from datetime import datetime
 
 from introloop import access
 from introloop.accounts.models import User
+from introloop.intros.confirmations import day
 from introloop.intros.lifecycle import NextStep, next_steps
 from introloop.intros.models import Intro
 
 from .kinds import nudge
 from .kinds.base import first_name, opted_out, trusted_creators
 from .models import NotificationSettings
-
-
-def _day(moment: datetime, viewer: User) -> str:
-    return f"{moment.astimezone(viewer.zone):%a %-d %b}"
 
 
 def promises(intro: Intro, viewer: User, now: datetime, only: str = "") -> list[str]:
@@ -37,7 +34,7 @@ def promises(intro: Intro, viewer: User, now: datetime, only: str = "") -> list[
 
 
 def _promise(intro: Intro, step: NextStep, name: str, viewer: User, now: datetime) -> str:
-    due = _day(step.due_at, viewer)
+    due = day(step.due_at, viewer.zone)
     owner_id = getattr(intro, f"{step.owner}_user_id")
     if owner_id is not None:
         settings = NotificationSettings.objects.filter(user_id=owner_id).first()
@@ -67,7 +64,7 @@ def _promise(intro: Intro, step: NextStep, name: str, viewer: User, now: datetim
     if when <= now:
         start = f"{name} is late: Introloop emails them a reminder at its next round"
     else:
-        start = f"If {name} has not done it by {_day(when, viewer)}, Introloop emails them"
+        start = f"If {name} has not done it by {day(when, viewer.zone)}, Introloop emails them"
         start += " a reminder"
     left = "three at most" if count == 0 else f"{nudge.PER_STEP - count} more at most"
     return f"{start}, with one-click answers ({left}, two days apart)."
