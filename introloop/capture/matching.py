@@ -3,8 +3,10 @@ Introloop's own reply key, the thread of earlier captured mail, then the people 
 decision is data (`Decision`); services.py carries it out, or keeps it as a proposal."""
 
 import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from django.db.models import Q
 
@@ -19,6 +21,14 @@ from .models import CapturedMessage
 from .parsing import MAX_RECIPIENTS, Parsed, Person
 
 ROLES = ("seeker", "connector", "target")
+MAX_REFERENCES = 50  # of one message's thread, looked up
+CHUNK = 500  # values in one IN list
+# What deciding reads of an introduction (lifecycle.refusal included); acting re-reads it.
+READ = (
+    "state", "double_opt_in", "follow_ups", "updated_at",
+    *(f"{role}_{part}" for role in ROLES for part in ("email", "contact")),
+)  # fmt: skip
+T = TypeVar("T")
 _INTRODUCING = re.compile(
     r"intro|meet|connect|vorstell|kennenlernen|bekannt mach|in kontakt", re.IGNORECASE
 )
@@ -38,20 +48,112 @@ def ignored(reason: str) -> Decision:
     return Decision("ignored", reason)
 
 
-def decide(owner: User, parsed: Parsed, distrust: str, now: datetime) -> Decision:
-    """`distrust` is "" when the message may act for `owner`, else why it may only propose."""
+class Known:
+    """What deciding about a batch of one account's messages reads from the database, in
+    three queries for the whole batch: the emails Introloop sent that they answer, the
+    earlier captured mail of their threads, and the account's introductions that have their
+    people or that those name. The worker keeps it current as it acts (`learn`)."""
+
+    def __init__(self, owner: User, batch: Sequence[Parsed]) -> None:
+        self.owner = owner
+        references = {r for parsed in batch for r in parsed.references[:MAX_REFERENCES]}
+        keyed = {r: intro_of(r) for r in references}
+        plain = [r for r, intro_id in keyed.items() if intro_id is None]
+        self.sent: dict[str, int] = {}
+        for message_id, topic in _chunked(
+            plain, lambda ids: Message.objects.filter(message_id__in=[f"<{r}>" for r in ids])
+            .values_list("message_id", "topic")
+        ):  # fmt: skip
+            parts = topic.split(":")
+            if len(parts) > 2 and parts[1].isdigit():
+                self.sent[message_id.strip("<>")] = int(parts[1])
+        self.threads: dict[str, int] = dict(
+            _chunked(plain, lambda ids: CapturedMessage.objects.filter(
+                owner=owner, message_id__in=ids, intro__isnull=False
+            ).order_by().values_list("message_id", "intro_id"))  # capture_message_ref_idx
+        )  # fmt: skip
+        self.sent.update({r: intro_id for r, intro_id in keyed.items() if intro_id is not None})
+        named = set(self.sent.values()) | set(self.threads.values())
+        # Every introduction that fits a message has a party other than the user on it (its
+        # author and another person are two people), so those addresses find them all.
+        people = {p.email for parsed in batch for p in parsed.people} - {owner.email}
+        self.intros: dict[int, Intro] = {}
+        self.by_email: dict[str, set[int]] = {}
+        # Ids by address first, so that the address indexes lead (the user's own indexes
+        # would read every introduction of theirs); then only those the user may see.
+        named |= set(_chunked(sorted(people), lambda emails: Intro.objects.filter(
+            Q(seeker_email__in=emails) | Q(connector_email__in=emails)
+            | Q(target_email__in=emails)
+        ).order_by().values_list("pk", flat=True)))  # fmt: skip
+        rows = access.scope(Intro.objects, owner).filter(pk__in=named).only(*READ) if named else []
+        for intro in rows:
+            self.learn(intro)
+
+    def learn(self, intro: Intro, message_id: str = "") -> None:
+        """`intro` as it is now (after a message acted on it), and `message_id` in its thread."""
+        self.intros[intro.pk] = intro
+        for role in ROLES:
+            self.by_email.setdefault(getattr(intro, f"{role}_email"), set()).add(intro.pk)
+        if message_id:
+            self.threads[message_id] = intro.pk
+
+    def thread(self, parsed: Parsed) -> Intro | Decision | None:
+        """(a) Introloop's reply key, or an email it sent; (b) earlier captured mail."""
+        for reference in parsed.references[:MAX_REFERENCES]:
+            if reference in self.sent:
+                intro = self.intros.get(self.sent[reference])
+                if intro is None:  # someone else's introduction: never theirs to touch
+                    return ignored("It refers to an introduction that is not yours.")
+                return intro
+        for reference in parsed.references[:MAX_REFERENCES]:
+            if reference in self.threads and self.threads[reference] in self.intros:
+                return self.intros[self.threads[reference]]
+        return None
+
+    def fitting(self, parsed: Parsed) -> list[Intro]:
+        """(c) Open introductions whose author and at least one other party are on it."""
+        author = parsed.author.email if parsed.author else ""
+        others = {p.email for p in parsed.people if p.email != author}
+        if not author or not others:
+            return []
+        # Not by the user's own address: they are on every one of their introductions.
+        keys = ({author} | others) - {self.owner.email}
+        ids = set().union(*(self.by_email.get(e, ()) for e in keys))
+        found = [
+            intro for intro in map(self.intros.__getitem__, ids)
+            if intro.state not in ENDED_STATES and author in _parties(intro)
+            and others & _parties(intro)
+        ]  # fmt: skip
+        return sorted(found, key=lambda intro: intro.updated_at, reverse=True)[:20]
+
+
+def _parties(intro: Intro) -> set[str]:
+    return {intro.seeker_email, intro.connector_email, intro.target_email}
+
+
+def _chunked(values: list[str], query: Callable[[list[str]], Iterable[T]]) -> Iterator[T]:
+    for start in range(0, len(values), CHUNK):
+        yield from query(values[start : start + CHUNK])
+
+
+def decide(
+    owner: User, parsed: Parsed, distrust: str, now: datetime, known: Known | None = None
+) -> Decision:
+    """`distrust` is "" when the message may act for `owner`, else why it may only propose.
+    `known` is what was read for the batch the message is in (read now when not given)."""
     if parsed.not_personal:
         return ignored(parsed.not_personal)
     if parsed.recipients > MAX_RECIPIENTS:
         return ignored(f"More than {MAX_RECIPIENTS} recipients: not a personal message.")
     if parsed.author is None:
         return ignored("The message has no sender that can be read.")
-    threaded = _by_thread(owner, parsed)
+    known = known or Known(owner, [parsed])
+    threaded = known.thread(parsed)
     if isinstance(threaded, Decision):
         return threaded
     if threaded is not None:
         return _step(threaded, parsed, distrust, "It answers an earlier email about it.")
-    fitting = _fitting(owner, parsed)
+    fitting = known.fitting(parsed)
     if len(fitting) == 1:
         return _step(fitting[0], parsed, distrust, "Its people are those of one open introduction.")
     if len(fitting) > 1:
@@ -61,62 +163,6 @@ def decide(owner: User, parsed: Parsed, distrust: str, now: datetime) -> Decisio
             intro=fitting[0],
         )
     return _new_intro(owner, parsed, distrust)
-
-
-def _by_thread(owner: User, parsed: Parsed) -> Intro | Decision | None:
-    """(a) Introloop's reply key, or an email it sent; (b) earlier captured mail."""
-    mine = access.scope(Intro.objects, owner)
-    for reference in parsed.references:
-        intro_id = intro_of(reference)
-        if intro_id is None:
-            topic = Message.objects.filter(message_id=f"<{reference}>").values_list(
-                "topic", flat=True
-            )
-            found = next(iter(topic), "")
-            parts = found.split(":")
-            intro_id = int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else None
-        if intro_id is not None:
-            intro = mine.filter(pk=intro_id).first()
-            if intro is None:  # a key of someone else's introduction: never theirs to touch
-                return ignored("It refers to an introduction that is not yours.")
-            return intro
-    if parsed.references:
-        earlier = next(
-            iter(
-                CapturedMessage.objects.filter(
-                    owner=owner, message_id__in=parsed.references[:50], intro__isnull=False
-                )
-                .select_related("intro")
-                .order_by()[:1]  # unordered: capture_message_ref_idx, not a scan by date
-            ),
-            None,
-        )
-        if earlier and earlier.intro:
-            return earlier.intro
-    return None
-
-
-def _fitting(owner: User, parsed: Parsed) -> list[Intro]:
-    """(c) Open introductions whose author and at least one other party are on the message."""
-    author = parsed.author.email if parsed.author else ""
-    others = [p.email for p in parsed.people if p.email != author]
-    if not author or not others:
-        return []
-    by_author = Q(seeker_email=author) | Q(connector_email=author) | Q(target_email=author)
-    by_others = (
-        Q(seeker_email__in=others) | Q(connector_email__in=others) | Q(target_email__in=others)
-    )
-    # Ids first, from a few columns: the user may be a party of thousands of introductions.
-    ids = list(
-        access.scope(Intro.objects, owner)
-        .filter(by_author & by_others)
-        .exclude(state__in=ENDED_STATES)
-        .order_by("-updated_at")
-        .values_list("id", flat=True)[:20]
-    )
-    if len(ids) > 1:
-        return list(Intro.objects.filter(pk__in=ids).order_by("-updated_at"))
-    return list(Intro.objects.filter(pk__in=ids)) if ids else []
 
 
 def role_of(intro: Intro, email: str) -> str:
@@ -130,7 +176,7 @@ def _step(intro: Intro, parsed: Parsed, distrust: str, why: str) -> Decision:
     on = {role_of(intro, p.email) for p in [*parsed.to, *parsed.cc]} - {""}
     state, at = intro.state, parsed.date
     event, automatic, details = "", True, {}
-    if parsed.meeting_at and state in (State.INTRODUCED, State.REACHED_OUT, State.SCHEDULED):
+    if state in (State.INTRODUCED, State.REACHED_OUT, State.SCHEDULED) and parsed.meeting_at:
         event, details = "scheduled", {"scheduled_for": parsed.meeting_at.isoformat()}
     elif author == "connector" and {"seeker", "target"} <= on:
         event = "introduced"

@@ -67,6 +67,7 @@ class CapturedMessage(models.Model):
     # The worker's claim (processing) and its end.
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True)  # which worker's batch holds it
     attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
 

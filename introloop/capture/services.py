@@ -7,6 +7,7 @@ message did), from the account's verified address, and, behind a trusted MTA
 """
 
 import logging
+import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -27,6 +28,8 @@ from .parsing import Parsed, parse
 log = logging.getLogger("introloop.capture")
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 3
+BATCH = 200  # messages of one account read together...
+BATCH_BYTES = 25 * 1024 * 1024  # ...and at most this much of them held in memory at once
 M = CapturedMessage
 
 
@@ -44,48 +47,78 @@ def distrust(owner: User, parsed: Parsed) -> str:
     return ""
 
 
-def claim_next(now: datetime) -> CapturedMessage | None:
-    """Claim one message to read (a conditional update: one worker wins each message)."""
+def claim(now: datetime, size: int = BATCH) -> list[CapturedMessage]:
+    """Claim up to `size` waiting messages of one account, the oldest first: a conditional
+    update tagged with this claim, so that two workers never hold the same message."""
     due = Q(status=M.Status.PENDING) | Q(status=M.Status.PROCESSING, claimed_until__lt=now)
-    for pk in M.objects.filter(due).order_by("received_at", "id").values_list("pk", flat=True)[:5]:
-        claimed = M.objects.filter(due, pk=pk).update(
-            status=M.Status.PROCESSING, claimed_until=now + LEASE
-        )
-        if claimed:
-            return M.objects.select_related("owner").get(pk=pk)
-    return None
+    waiting = M.objects.filter(due).order_by("received_at", "id")
+    owner_id = waiting.values_list("owner_id", flat=True).first()
+    if owner_id is None:
+        return []
+    pks: list[int] = []
+    held_bytes = 0
+    for pk, size_of in waiting.filter(owner_id=owner_id).values_list("pk", "size")[:size]:
+        if pks and held_bytes + size_of > BATCH_BYTES:
+            break
+        pks.append(pk)
+        held_bytes += size_of
+    tag = secrets.token_hex(16)
+    M.objects.filter(due, pk__in=pks).update(
+        status=M.Status.PROCESSING, claimed_until=now + LEASE, claim=tag
+    )
+    held = M.objects.filter(pk__in=pks, claim=tag, status=M.Status.PROCESSING)
+    return list(held.select_related("owner").order_by("received_at", "id"))
 
 
-def process_next(now: datetime) -> int:
-    """Read one waiting message; 1 if there was one (the worker's "did I find work?")."""
-    row = claim_next(now)
-    if row is None:
+def process_next(now: datetime, size: int = BATCH) -> int:
+    """Read a batch of waiting messages of one account; how many (the worker's "did I find
+    work?"). The batch shares one look at the account's introductions (matching.Known)."""
+    rows = claim(now, size)
+    if not rows:
         return 0
+    read = {row.pk: read_raw(row) for row in rows}
+    known = matching.Known(rows[0].owner, [p for p in read.values() if isinstance(p, Parsed)])
+    for row in rows:
+        try:
+            process(row, now, read[row.pk], known)
+        except Exception as error:  # one bad message must not stop the others
+            log.exception("Could not read captured message %s", row.pk)
+            M.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
+            if row.attempts + 1 >= MAX_ATTEMPTS:
+                M.objects.filter(pk=row.pk).update(
+                    status=M.Status.DONE, processed_at=now, action=M.Action.IGNORED,
+                    reason=f"It could not be read ({type(error).__name__}).",
+                )  # fmt: skip
+            continue
+        if row.intro is not None:
+            known.learn(row.intro, row.message_id)
+    return len(rows)
+
+
+def read_raw(row: CapturedMessage) -> Parsed | str:
+    """The stored message read, or why it could not be."""
     try:
-        process(row, now)
-    except Exception as error:  # one bad message must not stop the others
-        log.exception("Could not read captured message %s", row.pk)
-        M.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
-        if row.attempts + 1 >= MAX_ATTEMPTS:
-            M.objects.filter(pk=row.pk).update(
-                status=M.Status.DONE, processed_at=now, action=M.Action.IGNORED,
-                reason=f"It could not be read ({type(error).__name__}).",
-            )  # fmt: skip
-    return 1
+        return parse(bytes(row.raw), row.owner.zone)
+    except (RecursionError, MemoryError, ValueError, LookupError, AttributeError) as error:
+        return f"It could not be read ({type(error).__name__})."
 
 
 @transaction.atomic
-def process(row: CapturedMessage, now: datetime) -> CapturedMessage:
-    """Read, decide and act: all of it or none of it."""
+def process(
+    row: CapturedMessage,
+    now: datetime,
+    parsed: Parsed | str | None = None,
+    known: matching.Known | None = None,
+) -> CapturedMessage:
+    """Decide and act on a message read into `parsed` (read now when not given): all of it
+    or none of it."""
     owner = row.owner
-    parsed: Parsed | None = None
-    try:
-        parsed = parse(bytes(row.raw), owner.zone)
-    except (RecursionError, MemoryError, ValueError, LookupError, AttributeError) as error:
-        decision = matching.ignored(f"It could not be read ({type(error).__name__}).")
-    if parsed is not None:
+    parsed = read_raw(row) if parsed is None else parsed
+    if isinstance(parsed, str):
+        decision = matching.ignored(parsed)
+    else:
         _read_into(row, parsed, now)
-        decision = matching.decide(owner, parsed, distrust(owner, parsed), now)
+        decision = matching.decide(owner, parsed, distrust(owner, parsed), now, known)
     row.action, row.reason, row.intro = decision.action, decision.reason, decision.intro
     row.event, row.proposal = decision.event, decision.proposal
     if decision.action == M.Action.APPLIED and decision.proposal:
@@ -94,7 +127,7 @@ def process(row: CapturedMessage, now: datetime) -> CapturedMessage:
             row.resolution = M.Resolution.ACCEPTED
         except (lifecycle.EventRefused, IntroRefused) as refused:
             row.action, row.reason = M.Action.PROPOSED, f"{decision.reason} Not recorded: {refused}"
-    if parsed is not None and row.action != M.Action.IGNORED:
+    if isinstance(parsed, Parsed) and row.action != M.Action.IGNORED:
         row.interaction = _file_interaction(row, parsed, now)
     row.status, row.processed_at, row.claimed_until = M.Status.DONE, now, None
     row.save()

@@ -32,32 +32,79 @@ _RULES = re.compile(
 )
 _QUOTED = re.compile(r"^\s*>")
 MAX_TEXT = 20_000
+# Every line where quotequail can find a quote or a forward holds one of these: a word of its
+# reply and forward patterns, "@" (its Gmail "yyyy/m/d Name <address>" line), a rule, or is
+# a quoted line or a header line. Above the first of them it finds nothing, so it is handed
+# the text from there on only (it reads ~15 µs a line).
+_QUOTE_WORDS = (
+    "wrote:", "schrieb", "a écrit", "escribió", "написал", "skrev", "escreveu", "schreef",
+    "geschreven", "@", "___", "---", "forward", "weitergeleit", "réexpédié", "reenviado",
+    "doorgestuurd", "vidarebefordrat", "original", "ursprüngliche", "oorspronkelijk",
+    "transféré", "origineel", "пересылаемое",
+)  # fmt: skip
+_QUOTE_LINE = re.compile(r"^(?:>|\*?[-\w ]+:)", re.MULTILINE)
 
 
 def new_text(text: str) -> str:
     """The part of a plain-text body its author wrote this time."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")[: MAX_TEXT * 5]
-    try:
-        chunks = quotequail.quote(text)
-        visible = chunks[0][1] if chunks and chunks[0][0] else ""
-    except Exception:  # a library's bad day must not lose the message
-        visible = text
-    lines = visible.split("\n")
-    kept: list[str] = []
-    for i, line in enumerate(lines):
-        stripped = line.rstrip()
-        if _RULES.match(stripped) or _SIGNATURE.match(stripped) or _QUOTED.match(stripped):
-            break
-        following = lines[i + 1 : i + 4]
-        if _HEADER_START.match(stripped) and any(_HEADER_NEXT.match(n) for n in following):
-            break
-        kept.append(stripped)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n")[: MAX_TEXT * 5].split("\n")
+    end = _end(lines)
+    # quotequail only reads up to that line (with it: a pattern may wrap onto it).
+    kept = [line.rstrip() for line in _visible(lines[: end + 1]).split("\n")][:end]
     while kept and (not kept[-1].strip() or _ATTRIBUTION.match(kept[-1].strip())):
         kept.pop()
     # An attribution wrapped over two lines: "On Tue, … <x@y>" then "wrote:".
     if kept and re.match(r"^(On|Am) .*(\d{4}|\d:\d\d).*", kept[-1].strip()):
         kept.pop()
     return "\n".join(kept).strip()[:MAX_TEXT]
+
+
+def _end(lines: list[str]) -> int:
+    """The first line of a rule, a signature, a quote or an Outlook header block."""
+    for i, line in enumerate(lines):
+        stripped = line.rstrip()
+        if _RULES.match(stripped) or _SIGNATURE.match(stripped) or _QUOTED.match(stripped):
+            return i
+        following = lines[i + 1 : i + 4]
+        if _HEADER_START.match(stripped) and any(_HEADER_NEXT.match(n) for n in following):
+            return i
+    return len(lines)
+
+
+def quotable(text: str) -> tuple[str, str]:
+    """`text` as (a head in which quotequail can find nothing, the rest). The rest starts a
+    line above the first line where it may: its patterns may wrap over two lines."""
+    first = _first_quote_hint(text)
+    if first is None:
+        return text, ""
+    line = text.rfind("\n", 0, first) + 1
+    start = text.rfind("\n", 0, line - 1) + 1 if line else 0
+    return text[:start], text[start:]
+
+
+def _first_quote_hint(text: str) -> int | None:
+    """Where the first of _QUOTE_WORDS or _QUOTE_LINE is (str.find: a regular expression of
+    two dozen alternatives costs twice as much)."""
+    lower = text.lower()
+    if len(lower) != len(text):  # a letter whose lower case is longer: positions would shift
+        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    found = [at for word in _QUOTE_WORDS if (at := lower.find(word)) >= 0]
+    line = _QUOTE_LINE.search(text)
+    return min([*found, *([line.start()] if line else [])], default=None)
+
+
+def _visible(lines: list[str]) -> str:
+    """The text above the quote quotequail finds in `lines` (which end where new_text stops:
+    a quote found in the last line or below changes nothing)."""
+    text = "\n".join(lines)
+    head, rest = quotable(text)
+    if not rest or not "".join(rest.split("\n")[:-1]).strip():
+        return text
+    try:
+        chunks = quotequail.quote(rest)
+    except Exception:  # a library's bad day must not lose the message
+        return text
+    return head + (chunks[0][1] if chunks and chunks[0][0] else "")
 
 
 def html_to_text(markup: str) -> str:

@@ -53,7 +53,10 @@ def _t(
 
 
 def label(event: str) -> str:
-    return EventType(event).label if event in EventType.values else event
+    return _LABELS.get(event, event)
+
+
+_LABELS = {value: str(name) for value, name in EventType.choices}  # .values builds a list a call
 
 
 TRANSITIONS: dict[str, Transition] = {

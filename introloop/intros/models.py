@@ -177,6 +177,9 @@ class Intro(models.Model):
             models.Index(fields=["target_user", "next_due_at"], name="intros_target_due_idx"),
             models.Index(fields=["created_by", "next_due_at"], name="intros_creator_due_idx"),
             models.Index(fields=["target_email", "created_at"], name="intros_target_email_idx"),
+            # Captured mail finds the introductions of the people on it (capture/matching.py).
+            models.Index(fields=["seeker_email"], name="intros_seeker_email_idx"),
+            models.Index(fields=["connector_email"], name="intros_connector_email_idx"),
             models.Index(fields=["next_due_at"], name="intros_next_due_idx"),
             models.Index(fields=["closed_at"], name="intros_closed_idx"),
             # The sweep's check-ins: introductions still open whose target was not asked yet.

@@ -233,13 +233,13 @@ def test_replay_reads_stored_mail_again(alice):
 
 
 def test_two_workers_never_read_the_same_message(alice):
-    from introloop.capture.services import claim_next
+    from introloop.capture.services import claim
 
     intake.store(alice, mail(MAYA, "tom@example.org", body="Hi"), "upload", NOW)
-    first, second = claim_next(NOW), claim_next(NOW)
-    assert first is not None and second is None  # the second worker lost the race
+    first, second = claim(NOW), claim(NOW)
+    assert len(first) == 1 and second == []  # the second worker lost the race
     # A worker that died holding it: another takes it over once the lease ran out.
-    assert claim_next(NOW + timedelta(minutes=6)).pk == first.pk
+    assert [row.pk for row in claim(NOW + timedelta(minutes=6))] == [first[0].pk]
 
 
 def test_the_users_own_address_is_recognised_among_the_participants(alice):
@@ -268,3 +268,38 @@ def test_three_people_without_an_introduction_make_none(alice):
     raw = mail(MAYA, "a@example.net", "Dinner on Friday?", "Pizza?", cc="b@example.org")
     row = capture(alice, raw)
     assert row.intro_id is None and not Intro.objects.exists()
+
+
+def test_a_batch_of_mail_sees_what_the_messages_before_it_did(alice):
+    """Read together (one look at the introductions for the batch), a connector's
+    introduction and the replies to it still follow each other: the reply answers the
+    introduction created a moment before."""
+    introduction = mail(
+        "Alice Archer <alice@example.com>", "Maya Seeker <maya@example.net>",
+        "Intro: Maya <> Tom", "Hi both,\n\nMaya is moving into data engineering.",
+        cc="Tom Target <tom@example.org>", message_id="intro-1",
+    )  # fmt: skip
+    # From Tom's assistant, a party to nothing: only the thread can tell where it belongs.
+    reply = mail(
+        "Pat Assistant <pa@example.org>", "Maya Seeker <maya@example.net>",
+        "Re: Intro: Maya <> Tom", "Tom asked me to find a time.", cc="alice@example.com",
+        message_id="reply-1", extra="In-Reply-To: <intro-1@t>",
+    )  # fmt: skip
+    for raw in (introduction, reply):
+        intake.store(alice, raw, "upload", NOW)
+    assert process_next(NOW) == 2  # both in one batch
+    first, second = CapturedMessage.objects.order_by("id")
+    assert first.event == "introduced" and first.intro_id is not None
+    assert second.intro_id == first.intro_id
+
+
+def test_a_batch_holds_at_most_so_many_bytes(alice, monkeypatch):
+    from introloop.capture import services
+
+    for n in range(3):
+        intake.store(
+            alice, mail(MAYA, "tom@example.org", body=f"Hi {n}" + "x" * 1000), "upload", NOW
+        )
+    monkeypatch.setattr(services, "BATCH_BYTES", 2500)
+    assert len(services.claim(NOW)) == 2
+    assert len(services.claim(NOW)) == 1
