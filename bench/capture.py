@@ -5,13 +5,18 @@ mailing-list mail) for an account with 20,000 contacts and 5,000 introductions.
 Run with `python3 run.py bench` (all benchmarks) or `.venv/bin/python bench/capture.py`
 (`BENCH_CAPTURE_MESSAGES=1000` for a quick run). Prints a Markdown table.
 
-Figure: messages per second through `parsing.parse` and `matching.decide` (the reads the
-worker does for each message: headers, parts, the new text, forwards, the thread, the open
-introductions that fit), on SQLite, without the writes of acting on them.
+Figure: messages per second through `parsing.parse`, `matching.Known` and `matching.decide`
+in the worker's batches (the reads the worker does: headers, parts, the new text, forwards;
+for each batch of one account's messages, the threads and the introductions of the people on
+them), on SQLite, without the writes of acting on them.
 Floor: the same messages through the standard library's `email.message_from_bytes` alone,
-with each part's payload decoded: the cost of merely reading the mail.
+with each part's payload decoded: the cost of merely reading the mail. The target (5 times at
+most) is judged against it. A second row, for reference only, has the email package read the fields
+the figure reads too (From, To, Cc, Date, Subject, Message-ID, References, each text part
+decoded to text): the share of the figure that is the standard library's.
 """
 
+import contextlib
 import os
 import random
 import sys
@@ -39,12 +44,15 @@ import django  # noqa: E402
 django.setup()
 
 from email import message_from_bytes  # noqa: E402
+from email.header import decode_header, make_header  # noqa: E402
+from email.utils import getaddresses, parsedate_to_datetime  # noqa: E402
 
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
 from introloop.accounts.models import User  # noqa: E402
-from introloop.capture.matching import decide  # noqa: E402
+from introloop.capture import services  # noqa: E402
+from introloop.capture.matching import Known, decide  # noqa: E402
 from introloop.capture.models import CapturedMessage  # noqa: E402
 from introloop.capture.parsing import parse  # noqa: E402
 from introloop.intros.models import DEFAULT_RULES, Intro, State  # noqa: E402
@@ -146,14 +154,36 @@ def floor(raws: list[bytes]) -> float:
     return time.perf_counter() - start
 
 
+def same_fields(raws: list[bytes]) -> float:
+    start = time.perf_counter()
+    for raw in raws:
+        message = message_from_bytes(raw)
+        for name in ("From", "To", "Cc"):
+            getaddresses(message.get_all(name, []))
+        with contextlib.suppress(TypeError, ValueError):
+            parsedate_to_datetime(message.get("Date", ""))
+        str(make_header(decode_header(message.get("Subject", ""))))
+        message.get("Message-ID"), message.get("In-Reply-To"), message.get("References")
+        for part in message.walk():
+            if part.get_content_maintype() == "text":
+                data = part.get_payload(decode=True) or b""
+                data.decode(part.get_content_charset() or "utf-8", "replace")
+            elif not part.is_multipart():
+                part.get_payload(decode=True)
+    return time.perf_counter() - start
+
+
 def ours(user: User, now: datetime) -> tuple[float, dict[str, int]]:
     actions: dict[str, int] = {}
     rows = CapturedMessage.objects.filter(owner=user).values_list("raw", flat=True)
     raws = [bytes(raw) for raw in rows.iterator(chunk_size=BATCH)]
     start = time.perf_counter()
-    for raw in raws:
-        decision = decide(user, parse(raw, user.zone), "", now)
-        actions[decision.action] = actions.get(decision.action, 0) + 1
+    for first in range(0, len(raws), services.BATCH):  # in the worker's batches
+        batch = [parse(raw, user.zone) for raw in raws[first : first + services.BATCH]]
+        known = Known(user, batch)
+        for parsed in batch:
+            decision = decide(user, parsed, "", now, known)
+            actions[decision.action] = actions.get(decision.action, 0) + 1
     return time.perf_counter() - start, actions
 
 
@@ -166,6 +196,7 @@ def main() -> None:
     store(user, raws, now)
     seeded = time.perf_counter() - started
     floor_seconds = min(floor(raws) for _ in range(3))
+    fields_seconds = min(same_fields(raws) for _ in range(3))
     taken, actions = ours(user, now)
     rate, floor_rate = MESSAGES / taken, MESSAGES / floor_seconds
     ratio = taken / floor_seconds
@@ -174,12 +205,19 @@ def main() -> None:
         f"account with {CONTACTS:,} contacts and {INTROS:,} introductions (seeded in "
         f"{seeded:.1f} s), SQLite, Python {sys.version.split()[0]}, {os.cpu_count()} cores.\n"
     )
-    print("| figure | messages/s | ratio to floor | target |")
-    print("|---|---:|---:|---|")
+    print("| figure | messages/s | µs a message | ratio to floor | target |")
+    print("|---|---:|---:|---:|---|")
+    row = f"| parse and match | {rate:,.0f} | {1e6 / rate:.0f} | {ratio:.1f}× |"
+    print(f"{row} ≥ {TARGET_RATE}/s, ≤ {TARGET_RATIO:g}× |")
     print(
-        f"| parse and match | {rate:,.0f} | {ratio:.1f}× | ≥ {TARGET_RATE}/s, ≤ {TARGET_RATIO:g}× |"
+        f"| floor: `email.message_from_bytes` alone | {floor_rate:,.0f} | "
+        f"{1e6 / floor_rate:.0f} | 1.0× | |"
     )
-    print(f"| floor: `email.message_from_bytes` alone | {floor_rate:,.0f} | 1.0× | |")
+    print(
+        f"| for reference: the email package reading the same fields | "
+        f"{MESSAGES / fields_seconds:,.0f} | {fields_seconds / MESSAGES * 1e6:.0f} | "
+        f"{fields_seconds / floor_seconds:.1f}× | |"
+    )
     met = rate >= TARGET_RATE and ratio <= TARGET_RATIO
     print(f"\nDecisions: {', '.join(f'{k} {v:,}' for k, v in sorted(actions.items()))}.")
     print(f"\nTargets {'met' if met else 'NOT met'}.")
