@@ -9,6 +9,7 @@ Figure: messages per second through `parsing.parse`, `matching.Known` and `match
 in the worker's batches (the reads the worker does: headers, parts, the new text, forwards;
 for each batch of one account's messages, the threads and the introductions of the people on
 them), on SQLite, without the writes of acting on them.
+Each figure is the best of three runs over the same bytes, read back from the database.
 Floor: the same messages through the standard library's `email.message_from_bytes` alone,
 with each part's payload decoded: the cost of merely reading the mail. The target (5 times at
 most) is judged against it. A second row, for reference only, has the email package read the fields
@@ -173,10 +174,14 @@ def same_fields(raws: list[bytes]) -> float:
     return time.perf_counter() - start
 
 
-def ours(user: User, now: datetime) -> tuple[float, dict[str, int]]:
-    actions: dict[str, int] = {}
+def stored(user: User) -> list[bytes]:
+    """The messages as the worker gets them: read back from the database."""
     rows = CapturedMessage.objects.filter(owner=user).values_list("raw", flat=True)
-    raws = [bytes(raw) for raw in rows.iterator(chunk_size=BATCH)]
+    return [bytes(raw) for raw in rows.iterator(chunk_size=BATCH)]
+
+
+def ours(user: User, raws: list[bytes], now: datetime) -> tuple[float, dict[str, int]]:
+    actions: dict[str, int] = {}
     start = time.perf_counter()
     for first in range(0, len(raws), services.BATCH):  # in the worker's batches
         batch = [parse(raw, user.zone) for raw in raws[first : first + services.BATCH]]
@@ -195,9 +200,13 @@ def main() -> None:
     raws = messages(user, emails)
     store(user, raws, now)
     seeded = time.perf_counter() - started
+    # The same bytes for all three, each timed the best of three runs (deciding writes
+    # nothing, so every run of ours does the same work).
+    raws = stored(user)
     floor_seconds = min(floor(raws) for _ in range(3))
     fields_seconds = min(same_fields(raws) for _ in range(3))
-    taken, actions = ours(user, now)
+    runs = [ours(user, raws, now) for _ in range(3)]
+    taken, actions = min(runs, key=lambda run: run[0])
     rate, floor_rate = MESSAGES / taken, MESSAGES / floor_seconds
     ratio = taken / floor_seconds
     print(

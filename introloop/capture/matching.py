@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from django.db.models import Q
+from django.db import connection
 
 from introloop import access
 from introloop.accounts.models import User
@@ -81,10 +81,7 @@ class Known:
         self.by_email: dict[str, set[int]] = {}
         # Ids by address first, so that the address indexes lead (the user's own indexes
         # would read every introduction of theirs); then only those the user may see.
-        named |= set(_chunked(sorted(people), lambda emails: Intro.objects.filter(
-            Q(seeker_email__in=emails) | Q(connector_email__in=emails)
-            | Q(target_email__in=emails)
-        ).order_by().values_list("pk", flat=True)))  # fmt: skip
+        named |= set(_chunked(sorted(people), _ids_by_address))
         rows = access.scope(Intro.objects, owner).filter(pk__in=named).only(*READ) if named else []
         for intro in rows:
             self.learn(intro)
@@ -129,6 +126,17 @@ class Known:
 
 def _parties(intro: Intro) -> set[str]:
     return {intro.seeker_email, intro.connector_email, intro.target_email}
+
+
+def _ids_by_address(emails: list[str]) -> list[int]:
+    """Ids of the introductions (anyone's: only ids, scoped by the caller) with a party at one
+    of `emails`. In SQL: the ORM spends ~5 µs preparing each value of an IN list, three
+    times the query itself for the few hundred addresses of a batch."""
+    table, marks = Intro._meta.db_table, ", ".join(["%s"] * len(emails))
+    where = " OR ".join(f"{role}_email IN ({marks})" for role in ROLES)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE {where}", emails * len(ROLES))  # noqa: S608 - names are ours, values are parameters
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _chunked(values: list[str], query: Callable[[list[str]], Iterable[T]]) -> Iterator[T]:

@@ -280,14 +280,14 @@ def _read_original(parsed: Parsed, original: Message, depth: int = 1) -> None:
 
 def _read_inline_forward(parsed: Parsed, body: str, zone: tzinfo) -> bool:
     """A forward quoted in the body (Gmail, Outlook, Apple Mail; English and German)."""
-    if not _MAYBE_FORWARD.search(body):
-        return False
     # quotequail reads from where it may find something (text.quotable); the text above
     # that is its "text_top" as much as what it finds above the forward.
     head, rest = quotable(body)
     subject_says_forward = _FORWARD_SUBJECT.match(parsed.subject)
     if _has_text(head) and not subject_says_forward:
         return False  # text above the forward: an Outlook reply over its predecessor's headers
+    if not rest or not _MAYBE_FORWARD.search(rest):
+        return False
     try:
         found = quotequail.unwrap(rest)
     except Exception:

@@ -56,7 +56,9 @@ def label(event: str) -> str:
     return _LABELS.get(event, event)
 
 
-_LABELS = {value: str(name) for value, name in EventType.choices}  # .values builds a list a call
+# Looked up for every captured message: Django's get_FOO_display and .values build theirs a call.
+_LABELS = {value: str(name) for value, name in EventType.choices}
+_STATE_LABELS = {value: str(name) for value, name in S.choices}
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -218,7 +220,7 @@ def refusal(intro: Intro, event: str, roles: set[str]) -> str | None:
     if transition is None:
         return f"Unknown event “{event}”."
     if intro.state in ENDED_STATES and event != "note":
-        ended = intro.get_state_display().lower()
+        ended = _STATE_LABELS.get(intro.state, intro.state).lower()
         return (
             f"This introduction has ended ({ended}); nothing more can be recorded. Its seeker "
             "or connector can reopen it from its page."
@@ -236,7 +238,7 @@ def refusal(intro: Intro, event: str, roles: set[str]) -> str | None:
 
 
 def _out_of_order(intro: Intro, event: str) -> str:
-    state = intro.get_state_display().lower()
+    state = _STATE_LABELS.get(intro.state, intro.state).lower()
     messages = {
         "accepted": "The target has already answered, or was not asked yet.",
         "declined": "The target has already answered, or was not asked yet.",
