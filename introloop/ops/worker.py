@@ -50,7 +50,7 @@ def run_import_jobs(now: datetime) -> int:
 
 
 def read_captured_mail(now: datetime) -> int:
-    """Read one captured email and act on it (capture/services.py)."""
+    """Read a batch of one account's captured email and act on it (capture/services.py)."""
     return capture.process_next(now)
 
 
