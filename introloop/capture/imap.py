@@ -1,6 +1,7 @@
 """Capture by IMAP: poll one catch-all mailbox (plus-addressing: capture+<token>@domain) for
-operators without an MX. Each message is stored for the account its token names and then
-deleted from the mailbox; storing is idempotent, so two workers polling at once, or the same
+operators without an MX. Each message is stored for the account its token names (or, sent to
+an introduction's record, for the party intake.owner_for_reply chooses) and then deleted
+from the mailbox; storing is idempotent, so two workers polling at once, or the same
 message also arriving by SMTP, still make one item.
 
 CAPTURE_IMAP_URL: imaps://user:password@host[:993][/folder] (or imap:// for a server on
@@ -65,13 +66,14 @@ def connect(config: ImapSettings, timeout: float = 30) -> BaseMailBox:
 
 
 def owner_of(raw: bytes):  # -> User | None
-    """The account whose capture address the message was delivered to."""
+    """The account whose capture address the message was delivered to, or, for an
+    introduction's record address, the party intake.owner_for_reply chooses."""
     headers = BytesHeaderParser().parsebytes(raw[: 128 * 1024])
     values = [str(v) for name in _DELIVERY_HEADERS for v in (headers.get_all(name) or [])]
     for _, address in getaddresses(values):
-        user = intake.user_for_address(address)
-        if user is not None:
-            return user
+        found = intake.accounts_for([address], raw)
+        if found:
+            return found[0]
     return None
 
 

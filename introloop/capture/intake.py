@@ -1,15 +1,21 @@
 """The one way in behind every way in: find the account an address belongs to, and store a
-raw message once (by Message-ID and by content hash). Reading it is the worker's job."""
+raw message once (by Message-ID and by content hash). Reading it is the worker's job.
+
+Two kinds of address at CAPTURE_DOMAIN: an account's own (its token), and an introduction's
+record (`ilk.<id>.<signature>`, the Reply-To of Introloop's mail about it): mail to a record
+is stored for one party of the introduction, chosen by its From (`owner_for_reply`)."""
 
 import hashlib
 from datetime import datetime
 from email.parser import BytesHeaderParser
-from email.utils import parseaddr
+from email.utils import getaddresses, parseaddr
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from introloop.accounts.models import User
+from introloop.intros.models import Intro
+from introloop.outbox.replykeys import intro_of_local
 
 from .models import CaptureAddress, CapturedMessage
 
@@ -67,6 +73,56 @@ def user_for_token(token: str) -> User | None:
 def user_for_address(address: str) -> User | None:
     token = token_of(address)
     return user_for_token(token) if token else None
+
+
+def intro_for_address(address: str) -> int | None:
+    """The introduction whose record `address` is, if its key is signed right and the
+    introduction still exists; None for a forged key, a deleted introduction, or a token."""
+    local = token_of(address)
+    intro_id = intro_of_local(local) if local else None
+    if intro_id is None or not Intro.objects.filter(pk=intro_id).exists():
+        return None
+    return intro_id
+
+
+def owner_for_reply(intro_id: int, raw: bytes) -> User | None:
+    """Whose account mail to an introduction's record is for: the party whose verified
+    address sent it, else the introduction's creator; never anyone who is not on it. None
+    once the introduction is gone (deleted since the address was accepted)."""
+    intro = (
+        Intro.objects.filter(pk=intro_id)
+        .only("created_by", "seeker_user", "connector_user", "target_user")
+        .first()
+    )
+    if intro is None:
+        return None
+    ids = (intro.created_by_id, intro.seeker_user_id, intro.connector_user_id, intro.target_user_id)
+    parties = {pk for pk in ids if pk is not None}
+    active = User.objects.filter(pk__in=parties, is_active=True)
+    sender = sender_of(raw)
+    by_sender = active.filter(email=sender, email_verified_at__isnull=False).first()
+    return by_sender or active.filter(pk=intro.created_by_id).first()
+
+
+def sender_of(raw: bytes) -> str:
+    """The From address, lower-cased; "" when there is none that can be read."""
+    try:
+        headers = BytesHeaderParser().parsebytes(raw[: 256 * 1024])
+        found = getaddresses([str(v) for v in headers.get_all("From") or []])
+    except Exception:  # a broken header block has no sender to trust
+        return ""
+    return next((address.strip().lower() for _, address in found if "@" in address), "")
+
+
+def accounts_for(addresses: list[str], raw: bytes) -> list[User]:
+    """The accounts a message delivered to `addresses` is stored for, each once."""
+    found: dict[int, User] = {}
+    for address in addresses:
+        intro_id = intro_for_address(address)
+        user = owner_for_reply(intro_id, raw) if intro_id else user_for_address(address)
+        if user is not None:
+            found.setdefault(user.pk, user)
+    return list(found.values())
 
 
 def message_id_of(raw: bytes) -> str:

@@ -1,7 +1,9 @@
 """`introloop mailin`: an SMTP listener (aiosmtpd) for an MX or an MTA to deliver to. It
 accepts mail only for capture addresses that exist (550 otherwise: no relaying, no
 backscatter), refuses a message over CAPTURE_MAX_BYTES (552), and stores each message once
-per account; the worker reads it."""
+per account; the worker reads it. An introduction's record address (a reply to Introloop's
+own mail) is checked at RCPT time (a forged key or a deleted introduction: 550); whose
+account it lands in is decided at DATA time, from the message's From."""
 
 import asyncio
 import logging
@@ -17,21 +19,25 @@ from . import intake
 log = logging.getLogger("introloop.mailin")
 
 
-def _owner_id(address: str) -> int | None:
+def _known(address: str) -> bool:
+    """An account's capture address, or the record of an introduction that exists."""
     try:
-        user = intake.user_for_address(address)
-        return user.pk if user else None
+        return (
+            intake.intro_for_address(address) is not None
+            or intake.user_for_address(address) is not None
+        )
     finally:
         connections.close_all()  # this pool thread's connection: none left open between mails
 
 
-def _store(user_ids: list[int], raw: bytes) -> None:
-    from introloop.accounts.models import User
-
+def _store(addresses: list[str], raw: bytes) -> int:
+    """Store `raw` for each account its recipients name, once each; how many accounts."""
     try:
         now = timezone.now()
-        for user in User.objects.filter(pk__in=user_ids):
+        accounts = intake.accounts_for(addresses, raw)
+        for user in accounts:
             intake.store(user, raw, "smtp", now)
+        return len(accounts)
     finally:
         connections.close_all()
 
@@ -41,11 +47,9 @@ class Handler:
                           rcpt_options: list[str]) -> str:  # fmt: skip
         if intake.token_of(address) is None:
             return "550 5.7.1 Relay access denied"
-        owner = await sync_to_async(_owner_id, thread_sensitive=False)(address)
-        if owner is None:
+        if not await sync_to_async(_known, thread_sensitive=False)(address):
             return "550 5.1.1 No such capture address"
         envelope.rcpt_tos.append(address)
-        envelope.capture_owners = [*getattr(envelope, "capture_owners", []), owner]
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -53,14 +57,14 @@ class Handler:
         if len(raw) > settings.CAPTURE_MAX_BYTES:
             return "552 5.3.4 Message too big"
         try:
-            await sync_to_async(_store, thread_sensitive=False)(
-                sorted(set(envelope.capture_owners)), raw
-            )
+            stored = await sync_to_async(_store, thread_sensitive=False)(envelope.rcpt_tos, raw)
         except intake.Refused as refused:
             return f"554 5.6.0 {refused}"
         except Exception:  # a database hiccup: the sender retries later
             log.exception("Could not store a captured message")
             return "451 4.3.0 Temporary failure, try again later"
+        if not stored:  # every address went away since RCPT (a deleted introduction)
+            return "550 5.1.1 No such capture address"
         return "250 OK: captured"
 
 

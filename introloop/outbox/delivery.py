@@ -9,6 +9,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -20,7 +21,7 @@ from django.db.models import F, Q, QuerySet
 from introloop.clock import moving_clock
 
 from .models import Message
-from .replykeys import reply_key
+from .replykeys import RECORD_NAME, reply_address, reply_key
 
 log = logging.getLogger(__name__)
 
@@ -84,13 +85,23 @@ def as_email(message: Message, connection: BaseEmailBackend | None) -> EmailMult
         to=message.to,
         cc=message.cc,
         bcc=message.bcc,
-        reply_to=message.reply_to,
+        reply_to=_reply_to(message),
         headers={**message.headers, "Message-ID": message.message_id, **_reply_key(message)},
         connection=connection,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     return email
+
+
+def _reply_to(message: Message) -> list[str]:
+    """The message's own Reply-To (the introduction email's three people, in their order),
+    then the introduction's record, so that a reply reaches capture without anyone's Bcc.
+    Added at send time: a change of CAPTURE_DOMAIN applies to mail already queued."""
+    record = reply_address(message.topic)
+    if record is None or record in message.reply_to:
+        return list(message.reply_to)
+    return [*message.reply_to, formataddr((RECORD_NAME, record))]
 
 
 def _reply_key(message: Message) -> dict[str, str]:
