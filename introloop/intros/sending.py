@@ -52,6 +52,13 @@ class Acting:
         return cls({Role.CONNECTOR}, None, intro.connector_name, "link", intro.created_by)
 
 
+def about(intro: Intro) -> str:
+    """The outbox topic of an email about the introduction but about none of its steps: it
+    carries the reply key (outbox/replykeys.py), and no change of state cancels it
+    (lifecycle.cancel_stale_mail cancels only `intro:<id>:<step>`)."""
+    return f"intro:{intro.pk}"
+
+
 def sender(name: str) -> str:
     """ "Cora Lindqvist via Introloop" <the instance's address>: mail the app sends for someone
     shows their name, from the instance's own address (so that it is delivered)."""
@@ -140,6 +147,7 @@ def introduce(intro: Intro, acting: Acting, now: datetime) -> Intro:
             from_email=sender(intro.connector_name),
             reply_to=[intro.seeker_email, intro.target_email, intro.connector_email],
             sent_for=acting.sent_for,
+            topic=about(intro),
             now=now,
         )
         if intro.seeker_user_id is None:
@@ -249,7 +257,7 @@ def tell_connector_the_answer(intro: Intro, now: datetime) -> None:
         context,
         to=[intro.connector_email],
         user=intro.connector_user,
-        topic=lifecycle.topic(intro, "introduce") if accepted else "",
+        topic=lifecycle.topic(intro, "introduce") if accepted else about(intro),
         now=now,
     )
 
@@ -286,6 +294,7 @@ def pass_request(intro: Intro, acting: Acting, now: datetime, reason: str) -> In
             from_email=sender(intro.connector_name),
             reply_to=[intro.connector_email],
             user=intro.seeker_user,
+            topic=about(intro),
             now=now,
         )
     return intro
