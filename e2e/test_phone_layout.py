@@ -57,6 +57,13 @@ NOT_VISITED = {
     "capture:new_address", "capture:accept", "capture:dismiss", "capture:keep",
     # Today's "From your email" section, an HTMX fragment of the visited Today page.
     "capture:today",
+    # A mail provider's inbound webhook (POST only, mounted with CAPTURE_WEBHOOK_SECRET).
+    "anymail:amazon_ses_inbound_webhook", "anymail:brevo_inbound_webhook",
+    "anymail:mailersend_inbound_webhook", "anymail:mailgun_inbound_webhook",
+    "anymail:mailjet_inbound_webhook", "anymail:mailtrap_inbound_webhook",
+    "anymail:postal_inbound_webhook", "anymail:postmark_inbound_webhook",
+    "anymail:resend_inbound_webhook", "anymail:sendgrid_inbound_webhook",
+    "anymail:sendinblue_inbound_webhook", "anymail:sparkpost_inbound_webhook",
 }  # fmt: skip
 
 # What a page's layout must hold to: nothing wider than the window, and no element holding an

@@ -288,9 +288,23 @@ CAPTURE_AUTHSERV_ID = os.environ.get("CAPTURE_AUTHSERV_ID", "").strip().lower()
 # Days a read message's raw bytes stay (to replay a parser fix) unless its owner keeps them.
 CAPTURE_KEEP_DAYS = envint("CAPTURE_KEEP_DAYS", 30)
 CAPTURE_IMAP_URL = os.environ.get("CAPTURE_IMAP_URL", "").strip()
+# Mail about an introduction also names its record (ilk.<key>@CAPTURE_DOMAIN) in Reply-To,
+# so that replies reach capture without anyone's Bcc; off: only References carry the key.
+CAPTURE_REPLY_TO = envbool("CAPTURE_REPLY_TO", True)
 # `introloop serve` also starts `introloop mailin` on this port when set.
 MAILIN_PORT = envint("MAILIN_PORT", 0)
 MAILIN_HOST = os.environ.get("MAILIN_HOST", "0.0.0.0")  # noqa: S104 - it is an MX
+# A mail provider's inbound webhook (django-anymail), mounted at /capture/webhooks/<esp>/inbound/
+# only when set: the "user:password" the provider sends as HTTP basic auth. Providers that sign
+# their posts take their key as anymail's setting in an ANYMAIL_<NAME> environment variable
+# (e.g. ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY).
+CAPTURE_WEBHOOK_SECRET = os.environ.get("CAPTURE_WEBHOOK_SECRET", "").strip()
+ANYMAIL = {
+    **{k.removeprefix("ANYMAIL_"): v for k, v in os.environ.items() if k.startswith("ANYMAIL_")},
+    "WEBHOOK_SECRET": CAPTURE_WEBHOOK_SECRET,
+}
+if CAPTURE_WEBHOOK_SECRET:
+    INSTALLED_APPS.append("anymail")
 
 IMPORT_BACKGROUND_ROWS = envint("IMPORT_BACKGROUND_ROWS", 2000)
 

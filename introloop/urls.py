@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.urls import include, path
 
 from . import pwa, views
 from .api.api import api
+from .capture import webhook
 from .reminders import views as reminder_views
 
 urlpatterns = [
@@ -24,6 +26,10 @@ urlpatterns = [
     path("", include("introloop.ops.urls")),
     path("api/v1/", api.urls),
 ]
+
+if settings.CAPTURE_WEBHOOK_SECRET:
+    # A mail provider's inbound webhook: POST-only, for the provider, behind basic auth.
+    urlpatterns.append(path("capture/webhooks/", include((webhook.urlpatterns(), "anymail"))))
 
 handler400 = "introloop.views.bad_request"
 handler403 = "introloop.views.permission_denied"
