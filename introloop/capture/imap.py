@@ -68,13 +68,17 @@ def connect(config: ImapSettings, timeout: float = 30) -> BaseMailBox:
 def owner_of(raw: bytes):  # -> User | None
     """The account whose capture address the message was delivered to, or, for an
     introduction's record address, the party intake.owner_for_reply chooses."""
-    headers = BytesHeaderParser().parsebytes(raw[: 128 * 1024])
-    values = [str(v) for name in _DELIVERY_HEADERS for v in (headers.get_all(name) or [])]
-    for _, address in getaddresses(values):
+    for address in delivered_to(raw):
         found = intake.accounts_for([address], raw)
         if found:
             return found[0]
     return None
+
+
+def delivered_to(raw: bytes) -> list[str]:
+    headers = BytesHeaderParser().parsebytes(raw[: 128 * 1024])
+    values = [str(v) for name in _DELIVERY_HEADERS for v in (headers.get_all(name) or [])]
+    return [address for _, address in getaddresses(values) if address]
 
 
 def fetch_new(box: BaseMailBox, now: datetime) -> int:
@@ -94,7 +98,7 @@ def fetch_new(box: BaseMailBox, now: datetime) -> int:
         if user is None:
             continue  # no capture address of anyone here: nothing to keep
         try:
-            _, created = intake.store(user, raw, "imap", now)
+            _, created = intake.store(user, raw, "imap", now, to=delivered_to(raw))
             stored += created
         except intake.Refused as refused:
             log.warning("IMAP message %s not stored: %s", uid, refused)

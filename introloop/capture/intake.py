@@ -6,6 +6,7 @@ record (`ilk.<id>.<signature>`, the Reply-To of Introloop's mail about it): mail
 is stored for one party of the introduction, chosen by its From (`owner_for_reply`)."""
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parseaddr
@@ -18,6 +19,7 @@ from introloop.intros.models import Intro
 from introloop.outbox.replykeys import intro_of_local
 
 from .models import CaptureAddress, CapturedMessage
+from .trimming import without_attachments
 
 # Any of these makes bytes an email message; JSON or a photo has none of them.
 _MESSAGE_HEADERS = ("from", "to", "date", "message-id", "subject", "received", "sender")
@@ -144,20 +146,31 @@ def check_size(size: int) -> None:
         raise Refused(f"The message is larger than the {mb:g} MB limit.", 413)
 
 
-def store(user: User, raw: bytes, source: str, now: datetime) -> tuple[CapturedMessage, bool]:
+def store(
+    user: User, raw: bytes, source: str, now: datetime, to: Sequence[str] = ()
+) -> tuple[CapturedMessage, bool]:
     """Store `raw` for `user` unless they have it already (same Message-ID or same bytes):
-    (the row, whether it is new). Raises Refused for no message or one too large."""
+    (the row, whether it is new). `to` is where it was delivered (nothing: the account
+    uploaded it itself). Attachments are dropped unless the account keeps whole messages.
+    Raises Refused for no message or one too large."""
     check_size(len(raw))
     message_id = message_id_of(raw)
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = hashlib.sha256(raw).hexdigest()  # of what came: the same mail by two ways in
+    by_record = bool(to) and not _to_own_address(user, to)
     existing = _existing(user, message_id, digest)
     if existing:
+        if existing.by_record and not by_record:  # it came to the private address too
+            CapturedMessage.objects.filter(
+                pk=existing.pk, status=CapturedMessage.Status.PENDING
+            ).update(by_record=False)
         return existing, False
+    keeps_whole = CaptureAddress.objects.filter(user=user, keep_whole_messages=True).exists()
+    kept = raw if keeps_whole else without_attachments(raw)
     try:
         with transaction.atomic():
             row = CapturedMessage.objects.create(
-                owner=user, source=source, raw=raw, size=len(raw), message_id=message_id,
-                sha256=digest, received_at=now,
+                owner=user, source=source, raw=kept, size=len(kept), message_id=message_id,
+                sha256=digest, received_at=now, by_record=by_record,
             )  # fmt: skip
     except IntegrityError:  # the same message by another way in, at the same moment
         existing = _existing(user, message_id, digest)
@@ -165,6 +178,11 @@ def store(user: User, raw: bytes, source: str, now: datetime) -> tuple[CapturedM
             raise
         return existing, False
     return row, True
+
+
+def _to_own_address(user: User, to: Sequence[str]) -> bool:
+    token = CaptureAddress.objects.filter(user=user).values_list("token", flat=True).first()
+    return token is not None and any(token_of(address) == token for address in to)
 
 
 def _existing(user: User, message_id: str, digest: str) -> CapturedMessage | None:

@@ -36,7 +36,7 @@ def _store(addresses: list[str], raw: bytes) -> int:
         now = timezone.now()
         accounts = intake.accounts_for(addresses, raw)
         for user in accounts:
-            intake.store(user, raw, "smtp", now)
+            intake.store(user, raw, "smtp", now, to=addresses)
         return len(accounts)
     finally:
         connections.close_all()

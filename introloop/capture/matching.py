@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
+from django.conf import settings
 from django.db import connection
 
 from introloop import access
@@ -15,7 +16,7 @@ from introloop.accounts.models import User
 from introloop.intros import lifecycle
 from introloop.intros.models import ENDED_STATES, Intro, State
 from introloop.outbox.models import Message
-from introloop.outbox.replykeys import intro_of
+from introloop.outbox.replykeys import intro_of, intro_of_local
 
 from .models import CapturedMessage
 from .parsing import MAX_RECIPIENTS, Parsed, Person
@@ -64,8 +65,8 @@ class Known:
             plain, lambda ids: Message.objects.filter(message_id__in=[f"<{r}>" for r in ids])
             .values_list("message_id", "topic")
         ):  # fmt: skip
-            parts = topic.split(":")
-            if len(parts) > 2 and parts[1].isdigit():
+            parts = topic.split(":")  # intro:<id> or intro:<id>:<step>
+            if len(parts) >= 2 and parts[0] == "intro" and parts[1].isdigit():
                 self.sent[message_id.strip("<>")] = int(parts[1])
         self.threads: dict[str, int] = dict(
             _chunked(plain, lambda ids: CapturedMessage.objects.filter(
@@ -73,6 +74,7 @@ class Known:
             ).order_by().values_list("message_id", "intro_id"))  # capture_message_ref_idx
         )  # fmt: skip
         self.sent.update({r: intro_id for r, intro_id in keyed.items() if intro_id is not None})
+        self.sent.update(_records(batch))
         named = set(self.sent.values()) | set(self.threads.values())
         # Every introduction that fits a message has a party other than the user on it (its
         # author and another person are two people), so those addresses find them all.
@@ -95,8 +97,10 @@ class Known:
             self.threads[message_id] = intro.pk
 
     def thread(self, parsed: Parsed) -> Intro | Decision | None:
-        """(a) Introloop's reply key, or an email it sent; (b) earlier captured mail."""
-        for reference in parsed.references[:MAX_REFERENCES]:
+        """(a) Introloop's reply key, an introduction's record among the recipients, or an
+        email Introloop sent; (b) earlier captured mail."""
+        records = [p.email for p in [*parsed.to, *parsed.cc] if p.email in self.sent]
+        for reference in [*parsed.references[:MAX_REFERENCES], *records]:
             if reference in self.sent:
                 intro = self.intros.get(self.sent[reference])
                 if intro is None:  # someone else's introduction: never theirs to touch
@@ -126,6 +130,21 @@ class Known:
 
 def _parties(intro: Intro) -> set[str]:
     return {intro.seeker_email, intro.connector_email, intro.target_email}
+
+
+def _records(batch: Sequence[Parsed]) -> dict[str, int]:
+    """The introductions' record addresses (`[localpart+]ilk.<id>.<sig>@CAPTURE_DOMAIN`, the
+    Reply-To of Introloop's mail) among the recipients: a message sent there names its
+    introduction even when it lost its References."""
+    if not settings.CAPTURE_DOMAIN:
+        return {}
+    domain, found = f"@{settings.CAPTURE_DOMAIN}", {}
+    for address in {p.email for parsed in batch for p in [*parsed.to, *parsed.cc]}:
+        if address.endswith(domain):
+            intro_id = intro_of_local(address.rpartition("@")[0].rsplit("+", 1)[-1])
+            if intro_id is not None:
+                found[address] = intro_id
+    return found
 
 
 def _ids_by_address(emails: list[str]) -> list[int]:

@@ -68,6 +68,9 @@ class CapturedMessage(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     claimed_until = models.DateTimeField(null=True, blank=True)
     claim = models.CharField(max_length=32, blank=True)  # which worker's batch holds it
+    # It came only to an introduction's record address, which everyone on the introduction's
+    # email knows: it proposes, unless the mail server vouches for its sender (DMARC).
+    by_record = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
 

@@ -37,13 +37,20 @@ class ProposalRefused(Exception):
     """A proposal can no longer be accepted; the message says why."""
 
 
-def distrust(owner: User, parsed: Parsed) -> str:
-    """Why the message may only propose for `owner`, or "" when it may act."""
+def distrust(owner: User, parsed: Parsed, by_record: bool = False) -> str:
+    """Why the message may only propose for `owner`, or "" when it may act. `by_record`:
+    it came only to an introduction's record address, which is no secret."""
     if parsed.sender is None or parsed.sender.email != owner.email or not owner.is_verified:
         return "Proposed: it was not sent from your verified address."
     trusted_mta = settings.CAPTURE_AUTHSERV_ID
-    if trusted_mta and parsed.dmarc.get(trusted_mta) != "pass":
+    vouched = bool(trusted_mta) and parsed.dmarc.get(trusted_mta) == "pass"
+    if trusted_mta and not vouched:
         return "Proposed: your mail server did not confirm the sender (DMARC)."
+    if by_record and not vouched:
+        return (
+            "Proposed: it came to the introduction's address in Reply-To, which everyone on "
+            "the email knows; mail to your private capture address acts by itself."
+        )
     return ""
 
 
@@ -118,7 +125,8 @@ def process(
         decision = matching.ignored(parsed)
     else:
         _read_into(row, parsed, now)
-        decision = matching.decide(owner, parsed, distrust(owner, parsed), now, known)
+        doubt = distrust(owner, parsed, row.by_record)
+        decision = matching.decide(owner, parsed, doubt, now, known)
     row.action, row.reason, row.intro = decision.action, decision.reason, decision.intro
     row.event, row.proposal = decision.event, decision.proposal
     if decision.action == M.Action.APPLIED and decision.proposal:

@@ -38,8 +38,9 @@ def receive(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
     except Exception:  # a message the email package cannot write back out
         log.info("%s posted a message that cannot be read: not stored", esp_name)
         return
+    to = _recipients(message)
     try:
-        owners = intake.accounts_for(_recipients(message), raw)
+        owners = intake.accounts_for(to, raw)
     except DatabaseError as error:
         raise TryLater from error
     if not owners:
@@ -48,7 +49,7 @@ def receive(sender: Any, event: Any, esp_name: str, **kwargs: Any) -> None:
     now = timezone.now()
     try:
         for user in owners:
-            intake.store(user, raw, "webhook", now)
+            intake.store(user, raw, "webhook", now, to=to)
     except intake.Refused as refused:
         log.info("%s posted a message that was refused: %s", esp_name, refused)
     except DatabaseError as error:

@@ -148,19 +148,38 @@ def test_one_mailbox_with_plus_addressing_gets_a_sub_addressed_record(maya, carl
 # Receiving
 
 
-def test_the_seekers_reply_lands_in_her_account_and_records_reaching_out(maya, carla, mailin,
-                                                                         smtp_server):  # fmt: skip
+def test_the_seekers_reply_lands_in_her_account_and_proposes_reaching_out(maya, carla, mailin,
+                                                                          smtp_server):  # fmt: skip
+    """The record's address is no secret (everyone on the email has it), so mail to it only
+    proposes: anyone could write "From: maya@…" to it."""
     intro = introduced(carla, maya)
     email = sent(smtp_server, Cc=carla.email)
     raw = reply(email, "Maya Seeker <Maya@Example.com>", "Hi Tom, lovely to meet you.")
     deliver(mailin, raw, reply_to(email)[3])
     [row] = CapturedMessage.objects.all()
-    assert row.owner == maya
+    assert row.owner == maya and row.by_record
     read_all()
     row.refresh_from_db()
     intro.refresh_from_db()
-    assert (row.action, row.event, row.intro_id) == ("applied", "reached_out", intro.pk)
-    assert intro.state == "reached_out"
+    assert (row.action, row.event, row.intro_id) == ("proposed", "reached_out", intro.pk)
+    assert "everyone on the email knows" in row.reason
+    assert intro.state == "introduced"
+
+
+def test_her_reply_acts_when_her_mail_server_vouches_for_the_sender(maya, carla, mailin,
+                                                                    smtp_server, on):  # fmt: skip
+    on.CAPTURE_AUTHSERV_ID = "mx.capture.example.net"
+    intro = introduced(carla, maya)
+    email = sent(smtp_server, Cc=carla.email)
+    raw = reply(email, maya.email, "Hi Tom, lovely to meet you.")
+    vouched = (
+        b"Authentication-Results: mx.capture.example.net; dmarc=pass header.from=example.com\r\n"
+    )
+    deliver(mailin, vouched + raw, reply_to(email)[3])
+    read_all()
+    row = CapturedMessage.objects.get()
+    intro.refresh_from_db()
+    assert (row.action, row.event, intro.state) == ("applied", "reached_out", "reached_out")
 
 
 def test_the_targets_reply_lands_with_the_creator_and_records_nothing(maya, carla, mailin,
@@ -184,6 +203,20 @@ def test_a_bcc_to_her_own_address_and_the_record_is_one_item(maya, carla, mailin
     raw = reply(email, maya.email, "Hi Tom, lovely to meet you.")
     deliver(mailin, raw, reply_to(email)[3], intake.capture_address(maya))
     assert [row.owner for row in CapturedMessage.objects.all()] == [maya]
+    read_all()  # her private address vouches for it: it acts
+    assert CapturedMessage.objects.get().action == "applied"
+
+
+def test_the_record_first_then_her_own_address_is_one_item_that_acts(maya, carla, mailin,
+                                                                     smtp_server):  # fmt: skip
+    introduced(carla, maya)
+    email = sent(smtp_server, Cc=carla.email)
+    raw = reply(email, maya.email, "Hi Tom, lovely to meet you.")
+    deliver(mailin, raw, reply_to(email)[3])
+    deliver(mailin, raw, intake.capture_address(maya))  # her Bcc copy, a moment later
+    read_all()
+    row = CapturedMessage.objects.get()
+    assert (row.by_record, row.action, row.event) == (False, "applied", "reached_out")
 
 
 def test_someone_not_on_the_introduction_never_reaches_their_own_account(maya, carla, mailin,
@@ -238,7 +271,23 @@ def test_a_reply_that_lost_its_references_is_still_filed_by_its_people(maya, car
         if not line.startswith((b"References:", b"In-Reply-To:"))
     )  # fmt: skip
     [user] = intake.accounts_for([reply_to(email)[3]], raw)
-    intake.store(user, raw, "smtp", timezone.now())
+    intake.store(user, raw, "smtp", timezone.now(), to=[reply_to(email)[3]])
     read_all()
     row = CapturedMessage.objects.get()
     assert (row.owner, row.intro_id, row.event) == (maya, intro.pk, "reached_out")
+
+
+def test_a_reply_to_the_record_alone_is_filed_by_the_record(maya, carla, on, smtp_server):
+    """A reply to a reminder goes to the record only; without References and from someone
+    on no introduction, only the record address says which introduction it is about."""
+    intro = introduced(carla, maya)
+    record = reply_to(sent(smtp_server, Cc=carla.email))[3]
+    raw = (
+        f"From: Pat Assistant <pa@example.org>\r\nTo: {record}\r\nSubject: Tom's diary\r\n"
+        "Message-ID: <pa-1@example.org>\r\n\r\nTom is free on Thursday.\r\n"
+    ).encode()
+    [user] = intake.accounts_for([record], raw)
+    intake.store(user, raw, "smtp", timezone.now(), to=[record])
+    read_all()
+    row = CapturedMessage.objects.get()
+    assert (row.owner, row.intro_id) == (carla, intro.pk)
