@@ -294,6 +294,9 @@ CAPTURE_REPLY_TO = envbool("CAPTURE_REPLY_TO", True)
 # `introloop serve` also starts `introloop mailin` on this port when set.
 MAILIN_PORT = envint("MAILIN_PORT", 0)
 MAILIN_HOST = os.environ.get("MAILIN_HOST", "0.0.0.0")  # noqa: S104 - it is an MX
+# A certificate (PEM; the key in MAILIN_TLS_KEY or in the same file) makes mailin offer STARTTLS.
+MAILIN_TLS_CERT = os.environ.get("MAILIN_TLS_CERT", "").strip()
+MAILIN_TLS_KEY = os.environ.get("MAILIN_TLS_KEY", "").strip()
 # A mail provider's inbound webhook (django-anymail), mounted at /capture/webhooks/<esp>/inbound/
 # only when set: the "user:password" the provider sends as HTTP basic auth. Providers that sign
 # their posts take their key as anymail's setting in an ANYMAIL_<NAME> environment variable

@@ -7,6 +7,7 @@ account it lands in is decided at DATA time, from the message's From."""
 
 import asyncio
 import logging
+import ssl
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -76,7 +77,19 @@ def controller(host: str, port: int):
     return Controller(
         Handler(), hostname=host, port=port, data_size_limit=settings.CAPTURE_MAX_BYTES,
         decode_data=False, server_hostname=settings.CAPTURE_DOMAIN or None,
+        tls_context=tls_context(),
     )  # fmt: skip
+
+
+def tls_context() -> ssl.SSLContext | None:
+    """STARTTLS, offered when MAILIN_TLS_CERT (and MAILIN_TLS_KEY, unless the certificate
+    file holds the key) name a certificate: senders encrypt what they deliver. Not required:
+    an MX must still take mail from servers that cannot."""
+    if not settings.MAILIN_TLS_CERT:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(settings.MAILIN_TLS_CERT, settings.MAILIN_TLS_KEY or None)
+    return context
 
 
 def serve_forever(host: str, port: int) -> None:

@@ -154,3 +154,34 @@ def test_a_50_mb_message_is_refused_without_being_stored(alice_api):
     )
     assert response.status_code == 413
     assert not CapturedMessage.objects.exists()
+
+
+def test_mailin_offers_starttls_with_a_certificate(transactional_db, alice, capture_on, tmp_path):
+    """With MAILIN_TLS_CERT/KEY, a sending server can encrypt what it delivers: STARTTLS is
+    offered, the session upgrades, and the message is captured as over plain SMTP."""
+    import ssl
+    import subprocess
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=capture.example.net", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    capture_on.MAILIN_TLS_CERT, capture_on.MAILIN_TLS_KEY = str(cert), str(key)
+    port = free_port()
+    running = controller("127.0.0.1", port)
+    running.start()
+    try:
+        client_context = ssl.create_default_context(cafile=str(cert))
+        client_context.check_hostname = False
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            smtp.ehlo()
+            assert smtp.has_extn("starttls")
+            assert smtp.starttls(context=client_context)[0] == 220
+            smtp.ehlo()
+            smtp.sendmail("maya@example.com", [intake.capture_address(alice)],
+                          mail("Maya <maya@example.com>", "tom@example.org", body="Over TLS"))  # fmt: skip
+    finally:
+        running.stop()
+    assert CapturedMessage.objects.filter(owner=alice, source="smtp").count() == 1
