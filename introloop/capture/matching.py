@@ -26,8 +26,8 @@ MAX_REFERENCES = 50  # of one message's thread, looked up
 CHUNK = 500  # values in one IN list
 # What deciding reads of an introduction (lifecycle.refusal included); acting re-reads it.
 READ = (
-    "state", "double_opt_in", "follow_ups", "updated_at",
-    *(f"{role}_{part}" for role in ROLES for part in ("email", "contact")),
+    "pk", "state", "double_opt_in", "follow_ups", "updated_at",
+    *(f"{role}_email" for role in ROLES), *(f"{role}_contact_id" for role in ROLES),
 )  # fmt: skip
 T = TypeVar("T")
 _INTRODUCING = re.compile(
@@ -36,11 +36,33 @@ _INTRODUCING = re.compile(
 _GREETING = re.compile(r"^(hi|hello|hey|dear|hallo|liebe|lieber|guten tag|moin)\b.*$", re.I)
 
 
+@dataclass(slots=True)
+class IntroView:
+    """An introduction as deciding reads it (READ): plain values, read for a whole batch in
+    one query without building model instances (they cost more than the query)."""
+
+    pk: int
+    state: str
+    double_opt_in: bool
+    follow_ups: int
+    updated_at: datetime
+    seeker_email: str
+    connector_email: str
+    target_email: str
+    seeker_contact_id: int | None
+    connector_contact_id: int | None
+    target_contact_id: int | None
+
+    @classmethod
+    def of(cls, intro: Intro) -> "IntroView":
+        return cls(*(getattr(intro, name) for name in READ))
+
+
 @dataclass
 class Decision:
     action: str  # applied, proposed, ignored
     reason: str
-    intro: Intro | None = None
+    intro: IntroView | None = None
     event: str = ""
     proposal: dict = field(default_factory=dict)  # what applying it does: services.carry_out
 
@@ -79,16 +101,16 @@ class Known:
         # Every introduction that fits a message has a party other than the user on it (its
         # author and another person are two people), so those addresses find them all.
         people = {p.email for parsed in batch for p in parsed.people} - {owner.email}
-        self.intros: dict[int, Intro] = {}
+        self.intros: dict[int, IntroView] = {}
         self.by_email: dict[str, set[int]] = {}
         # Ids by address first, so that the address indexes lead (the user's own indexes
         # would read every introduction of theirs); then only those the user may see.
         named |= set(_chunked(sorted(people), _ids_by_address))
-        rows = access.scope(Intro.objects, owner).filter(pk__in=named).only(*READ) if named else []
-        for intro in rows:
-            self.learn(intro)
+        rows = access.scope(Intro.objects, owner).filter(pk__in=named) if named else None
+        for values in rows.values_list(*READ) if rows is not None else []:
+            self.learn(IntroView(*values))
 
-    def learn(self, intro: Intro, message_id: str = "") -> None:
+    def learn(self, intro: IntroView, message_id: str = "") -> None:
         """`intro` as it is now (after a message acted on it), and `message_id` in its thread."""
         self.intros[intro.pk] = intro
         for role in ROLES:
@@ -96,7 +118,7 @@ class Known:
         if message_id:
             self.threads[message_id] = intro.pk
 
-    def thread(self, parsed: Parsed) -> Intro | Decision | None:
+    def thread(self, parsed: Parsed) -> IntroView | Decision | None:
         """(a) Introloop's reply key, an introduction's record among the recipients, or an
         email Introloop sent; (b) earlier captured mail."""
         records = [p.email for p in [*parsed.to, *parsed.cc] if p.email in self.sent]
@@ -111,7 +133,7 @@ class Known:
                 return self.intros[self.threads[reference]]
         return None
 
-    def fitting(self, parsed: Parsed) -> list[Intro]:
+    def fitting(self, parsed: Parsed) -> list[IntroView]:
         """(c) Open introductions whose author and at least one other party are on it."""
         author = parsed.author.email if parsed.author else ""
         others = {p.email for p in parsed.people if p.email != author}
@@ -128,7 +150,7 @@ class Known:
         return sorted(found, key=lambda intro: intro.updated_at, reverse=True)[:20]
 
 
-def _parties(intro: Intro) -> set[str]:
+def _parties(intro: IntroView) -> set[str]:
     return {intro.seeker_email, intro.connector_email, intro.target_email}
 
 
@@ -192,11 +214,11 @@ def decide(
     return _new_intro(owner, parsed, distrust)
 
 
-def role_of(intro: Intro, email: str) -> str:
+def role_of(intro: IntroView, email: str) -> str:
     return next((r for r in ROLES if getattr(intro, f"{r}_email") == email), "")
 
 
-def _step(intro: Intro, parsed: Parsed, distrust: str, why: str) -> Decision:
+def _step(intro: IntroView, parsed: Parsed, distrust: str, why: str) -> Decision:
     """(d) and the rules of point 3: which event the message is, on `intro`."""
     assert parsed.author is not None
     author = role_of(intro, parsed.author.email)

@@ -87,7 +87,7 @@ def process_next(now: datetime, size: int = BATCH) -> int:
     known = matching.Known(rows[0].owner, [p for p in read.values() if isinstance(p, Parsed)])
     for row in rows:
         try:
-            process(row, now, read[row.pk], known)
+            now_is = process(row, now, read[row.pk], known)
         except Exception as error:  # one bad message must not stop the others
             log.exception("Could not read captured message %s", row.pk)
             M.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
@@ -97,8 +97,8 @@ def process_next(now: datetime, size: int = BATCH) -> int:
                     reason=f"It could not be read ({type(error).__name__}).",
                 )  # fmt: skip
             continue
-        if row.intro is not None:
-            known.learn(row.intro, row.message_id)
+        if now_is is not None:
+            known.learn(now_is, row.message_id)
     return len(rows)
 
 
@@ -116,9 +116,9 @@ def process(
     now: datetime,
     parsed: Parsed | str | None = None,
     known: matching.Known | None = None,
-) -> CapturedMessage:
+) -> matching.IntroView | None:
     """Decide and act on a message read into `parsed` (read now when not given): all of it
-    or none of it."""
+    or none of it. The introduction it touched, as it is now."""
     owner = row.owner
     parsed = read_raw(row) if parsed is None else parsed
     if isinstance(parsed, str):
@@ -127,19 +127,22 @@ def process(
         _read_into(row, parsed, now)
         doubt = distrust(owner, parsed, row.by_record)
         decision = matching.decide(owner, parsed, doubt, now, known)
-    row.action, row.reason, row.intro = decision.action, decision.reason, decision.intro
+    touched = decision.intro
+    row.action, row.reason = decision.action, decision.reason
+    row.intro_id = touched.pk if touched else None
     row.event, row.proposal = decision.event, decision.proposal
     if decision.action == M.Action.APPLIED and decision.proposal:
         try:
             row.intro = carry_out(row, now)
             row.resolution = M.Resolution.ACCEPTED
+            touched = matching.IntroView.of(row.intro)
         except (lifecycle.EventRefused, IntroRefused) as refused:
             row.action, row.reason = M.Action.PROPOSED, f"{decision.reason} Not recorded: {refused}"
     if isinstance(parsed, Parsed) and row.action != M.Action.IGNORED:
-        row.interaction = _file_interaction(row, parsed, now)
+        row.interaction = _file_interaction(row, parsed, now, touched)
     row.status, row.processed_at, row.claimed_until = M.Status.DONE, now, None
     row.save()
-    return row
+    return touched
 
 
 def _read_into(row: CapturedMessage, parsed: Parsed, now: datetime) -> None:
@@ -180,18 +183,20 @@ def carry_out(row: CapturedMessage, now: datetime) -> Intro:
             via="email", note=note_for(row),
         )  # fmt: skip
         return intro
-    if row.intro is None:
+    if row.intro_id is None:
         raise ProposalRefused("The introduction it was about was deleted.")
     scheduled = proposal.get("scheduled_for")
     return lifecycle.record_event(
-        row.intro.pk, proposal["event"], roles={proposal["role"]}, now=now, at=at,
+        row.intro_id, proposal["event"], roles={proposal["role"]}, now=now, at=at,
         actor_user=owner, actor_name=proposal.get("actor_name", ""), via="email",
         note=note_for(row), outcome=proposal.get("outcome", ""),
         scheduled_for=datetime.fromisoformat(scheduled) if scheduled else None,
     )  # fmt: skip
 
 
-def _file_interaction(row: CapturedMessage, parsed: Parsed, now: datetime) -> Interaction | None:
+def _file_interaction(
+    row: CapturedMessage, parsed: Parsed, now: datetime, intro: matching.IntroView | None
+) -> Interaction | None:
     """Every captured message is an email on the timelines of the contacts on it."""
     emails = [p.email for p in parsed.people if p.email != row.owner.email]
     contact_ids = set(
@@ -199,11 +204,11 @@ def _file_interaction(row: CapturedMessage, parsed: Parsed, now: datetime) -> In
             "contact_id", flat=True
         )
     )
-    if row.intro is not None:
+    if intro is not None:
         contact_ids |= {
-            getattr(row.intro, f"{r}_contact_id")
+            getattr(intro, f"{r}_contact_id")
             for r in matching.ROLES
-            if getattr(row.intro, f"{r}_contact_id") and getattr(row.intro, f"{r}_email") in emails
+            if getattr(intro, f"{r}_contact_id") and getattr(intro, f"{r}_email") in emails
         }
     if not contact_ids:
         return row.interaction

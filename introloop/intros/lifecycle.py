@@ -9,6 +9,7 @@ that raced with another (the row's `version`).
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -214,7 +215,15 @@ def stored_steps(
     return [_due(next_step, next_due_at)]
 
 
-def refusal(intro: Intro, event: str, roles: set[str]) -> str | None:
+class Stateful(Protocol):
+    """What refusal reads: an Intro, or capture's plain view of one (capture/matching.py)."""
+
+    state: str
+    double_opt_in: bool
+    follow_ups: int
+
+
+def refusal(intro: Stateful, event: str, roles: set[str]) -> str | None:
     """Why `event` may not be recorded now by someone with `roles`, or None if it may."""
     transition = TRANSITIONS.get(event)
     if transition is None:
@@ -237,7 +246,7 @@ def refusal(intro: Intro, event: str, roles: set[str]) -> str | None:
     return None
 
 
-def _out_of_order(intro: Intro, event: str) -> str:
+def _out_of_order(intro: Stateful, event: str) -> str:
     state = _STATE_LABELS.get(intro.state, intro.state).lower()
     messages = {
         "accepted": "The target has already answered, or was not asked yet.",

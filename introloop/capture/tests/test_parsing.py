@@ -120,3 +120,33 @@ def test_an_unknown_charset_still_gives_its_text():
 
 def test_mail_without_from_has_no_author():
     assert parse(MALFORMED["no from"]).author is None
+
+
+OUTLOOK_INVITATION = (
+    "BEGIN:VCALENDAR\r\nMETHOD:{method}\r\nPRODID:Microsoft Exchange Server 2010\r\n"
+    "VERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:W. Europe Standard Time\r\nBEGIN:STANDARD\r\n"
+    "DTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
+    "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\n"
+    "DTSTART:16010101T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"
+    "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+    "BEGIN:VEVENT\r\nORGANIZER;CN=Maya Seeker:mailto:maya@example.com\r\n"
+    "ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN=Tom Targ\r\n"
+    " et:mailto:tom@example.org\r\n"
+    "DESCRIPTION;LANGUAGE=en-US:Coffee to talk about data teams.\\n\\nSee you the\r\n n!\\n\r\n"
+    "DTSTART;TZID=W. Europe Standard\r\n  Time:20260312T100000\r\n"
+    "DTEND;TZID=W. Europe Standard Time:20260312T103000\r\nSUMMARY:Coffee\r\n"
+    "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+    "END:VCALENDAR\r\n"
+)
+
+
+def test_an_outlook_invitation_with_its_own_time_zone_and_folded_lines():
+    """Only the lines a start needs are handed to icalendar; it reads the same start."""
+    import icalendar
+
+    from introloop.capture.parsing import _meeting
+
+    data = OUTLOOK_INVITATION.format(method="REQUEST").encode()
+    whole = next(iter(icalendar.Calendar.from_ical(data).walk("VEVENT"))).decoded("DTSTART")
+    assert _meeting(data) == whole == datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
+    assert _meeting(OUTLOOK_INVITATION.format(method="CANCEL").encode()) is None
