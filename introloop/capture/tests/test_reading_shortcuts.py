@@ -72,3 +72,47 @@ def test_anything_beyond_the_simple_form_goes_to_getaddresses():
     assert _simple_addresses('"Hale, Tom" <tom@example.org>') is None
     assert _simple_addresses("tom@example.org (Tom Hale)") is None
     assert _simple_addresses("Team: a@example.org, b@example.org;") is None
+
+
+FORWARD_LINES = [
+    *LINES, "FYI, see below.", "Date: Tue, 3 Mar 2026 at 10:00", "Cc: Carla <carla@example.org>",
+    "Betreff: Vorstellung", "An: Jürgen <juergen@example.de>", "Begin forwarded message:",
+    "Anfang der weitergeleiteten E-Mail:", "---------- Weitergeleitete Nachricht ---------",
+]  # fmt: skip
+
+
+def reference_forward(body: str, subject: str) -> tuple:
+    """The forward as quotequail reads it over the whole body (before the shortcut)."""
+    from introloop.capture.parsing import _FORWARD_SUBJECT, _has_text, addresses
+
+    try:
+        found = quotequail.unwrap(body) if body else None
+    except Exception:
+        return (False,)
+    if not found or found.get("type") != "forward" or not found.get("from"):
+        return (False,)
+    if _has_text(found.get("text_top", "")) and not _FORWARD_SUBJECT.match(subject):
+        return (False,)
+    authors = addresses(found["from"])
+    if not authors:
+        return (False,)
+    return (True, authors[0].email, [p.email for p in addresses(found.get("to", ""))],
+            text.new_text(found.get("text", "")))  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(FORWARD_LINES), max_size=14), st.sampled_from(["Fwd: x", "x"]))
+def test_a_forward_reads_as_quotequail_over_the_whole_body_reads_it(lines, subject):
+    from datetime import UTC
+
+    from introloop.capture.parsing import Parsed, _read_inline_forward
+
+    body = "\n".join(lines)
+    parsed = Parsed(subject=subject)
+    found = _read_inline_forward(parsed, body, UTC)
+    ours = (
+        (True, parsed.author.email, [p.email for p in parsed.to], parsed.text)
+        if found
+        else (False,)
+    )
+    assert ours == reference_forward(body, subject)
