@@ -73,9 +73,10 @@ def ignored(reason: str) -> Decision:
 
 class Known:
     """What deciding about a batch of one account's messages reads from the database, in
-    three queries for the whole batch: the emails Introloop sent that they answer, the
-    earlier captured mail of their threads, and the account's introductions that have their
-    people or that those name. The worker keeps it current as it acts (`learn`)."""
+    four queries for the whole batch: the emails Introloop sent that they answer, the
+    earlier captured mail of their threads, the ids of introductions with their people, and
+    those of them (and of the introductions named) the account may see, as plain values.
+    The worker keeps it current as it acts (`learn`)."""
 
     def __init__(self, owner: User, batch: Sequence[Parsed]) -> None:
         self.owner = owner
