@@ -303,3 +303,32 @@ def test_a_batch_holds_at_most_so_many_bytes(alice, monkeypatch):
     monkeypatch.setattr(services, "BATCH_BYTES", 2500)
     assert len(services.claim(NOW)) == 2
     assert len(services.claim(NOW)) == 1
+
+
+def test_one_look_at_the_database_serves_a_whole_batch(alice):
+    """Deciding about 3 or 60 messages reads the threads and the introductions in the same
+    few queries (matching.Known), whatever the batch holds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from introloop.capture.matching import Known, decide
+    from introloop.capture.parsing import parse
+
+    intro_of(alice)
+
+    def batch(size: int) -> list:
+        return [
+            parse(mail(MAYA, f"Tom <tom@example.org>, p{n}@example.net", body="Hi",
+                       message_id=f"b{size}-{n}", extra=f"In-Reply-To: <earlier-{n}@t>"))
+            for n in range(size)
+        ]  # fmt: skip
+
+    counts = []
+    for size in (3, 60):
+        messages = batch(size)
+        with CaptureQueriesContext(connection) as queries:
+            known = Known(alice, messages)
+            decisions = [decide(alice, parsed, "", NOW, known) for parsed in messages]
+        counts.append(len(queries))
+        assert {d.event for d in decisions} == {"reached_out"}
+    assert counts[0] == counts[1] <= 4
