@@ -56,7 +56,7 @@ class CapturedMessage(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="captured_messages"
     )
-    source = models.CharField(max_length=10)  # smtp, imap, upload
+    source = models.CharField(max_length=10)  # smtp, imap, webhook, upload
     raw = models.BinaryField()  # emptied CAPTURE_KEEP_DAYS after reading, unless opted in
     raw_dropped_at = models.DateTimeField(null=True, blank=True)
     size = models.PositiveIntegerField(default=0)
