@@ -156,7 +156,11 @@ def store(
     check_size(len(raw))
     message_id = message_id_of(raw)
     digest = hashlib.sha256(raw).hexdigest()  # of what came: the same mail by two ways in
-    by_record = bool(to) and not _to_own_address(user, to)
+    # The account's token and choice, read once: was it its own address, does it keep all?
+    token, keeps_whole = (
+        CaptureAddress.objects.filter(user=user).values_list("token", "keep_whole_messages").first()
+    ) or (None, False)
+    by_record = bool(to) and not any(token and token_of(address) == token for address in to)
     existing = _existing(user, message_id, digest)
     if existing:
         if existing.by_record and not by_record:  # it came to the private address too
@@ -164,7 +168,6 @@ def store(
                 pk=existing.pk, status=CapturedMessage.Status.PENDING
             ).update(by_record=False)
         return existing, False
-    keeps_whole = CaptureAddress.objects.filter(user=user, keep_whole_messages=True).exists()
     kept = raw if keeps_whole else without_attachments(raw)
     try:
         with transaction.atomic():
@@ -178,11 +181,6 @@ def store(
             raise
         return existing, False
     return row, True
-
-
-def _to_own_address(user: User, to: Sequence[str]) -> bool:
-    token = CaptureAddress.objects.filter(user=user).values_list("token", flat=True).first()
-    return token is not None and any(token_of(address) == token for address in to)
 
 
 def _existing(user: User, message_id: str, digest: str) -> CapturedMessage | None:
